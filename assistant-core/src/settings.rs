@@ -1,0 +1,67 @@
+//! User settings kept in `settings.json` in the data folder: chosen model, context length, threads.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data_dir::{write_atomically, DataDir};
+use crate::error::{CoreError, Result};
+
+/// Context length used for the memory check and the prompt budget when the user has not chosen one.
+pub const DEFAULT_CONTEXT_TOKENS: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Id of the installed model that requests go to.
+    pub active_model: Option<String>,
+    /// Context length (prompt + answer) the engine plans memory for.
+    pub context_tokens: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { active_model: None, context_tokens: DEFAULT_CONTEXT_TOKENS }
+    }
+}
+
+impl Settings {
+    /// Reads the settings; a missing file means defaults, a damaged one is an error naming the file.
+    pub fn load(dir: &DataDir) -> Result<Self> {
+        let path = dir.settings_path();
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| CoreError::Settings { path, reason: e.to_string() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(CoreError::io(path, e)),
+        }
+    }
+
+    pub fn save(&self, dir: &DataDir) -> Result<()> {
+        let json = serde_json::to_vec_pretty(self).expect("settings serialize");
+        write_atomically(&dir.settings_path(), &json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults_and_round_trips() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::at(tmp.path()).unwrap();
+        assert_eq!(Settings::load(&dir).unwrap(), Settings::default());
+        let s = Settings { active_model: Some("m".into()), context_tokens: 1024 };
+        s.save(&dir).unwrap();
+        assert_eq!(Settings::load(&dir).unwrap(), s);
+    }
+
+    #[test]
+    fn damaged_file_is_an_error_naming_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::at(tmp.path()).unwrap();
+        std::fs::write(dir.settings_path(), b"{not json").unwrap();
+        let err = Settings::load(&dir).unwrap_err();
+        assert_eq!(err.kind(), "settings");
+        assert!(err.to_string().contains("settings.json"), "{err}");
+    }
+}

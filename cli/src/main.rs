@@ -1,0 +1,370 @@
+//! `assistant`: the command line over assistant-core; every feature runs here without a window.
+
+mod output;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use assistant_core::bench::{self, BenchOptions};
+use assistant_core::engine::{
+    Backend, ChatMessage, GenerationRequest, OutputConstraint, Priority, StreamEvent,
+};
+use assistant_core::models::{PullOptions, PullProgress};
+use assistant_core::{Assistant, CoreError, DataDir};
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "assistant", version, about = "A private, on-device assistant for your mail and notes.")]
+struct Cli {
+    /// Folder for models, settings and data (default: the platform's app-data folder).
+    #[arg(long, global = true, env = "ASSISTANT_HOME", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print results as JSON (errors too, as {"error":{"kind","message"}}).
+    #[arg(long, global = true)]
+    json: bool,
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ask the model something; the answer streams to the terminal.
+    Chat(ChatArgs),
+    /// Load the default model and answer a sample request (what set-up runs).
+    Demo,
+    /// List, download, import, check, remove and choose models.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Measure load time, time to first token, prefill/decode speed and peak memory.
+    Bench(BenchArgs),
+    /// Show the data folder, the chosen model and the settings.
+    Info,
+}
+
+#[derive(Args)]
+struct ChatArgs {
+    /// The prompt (words are joined with spaces).
+    #[arg(required = true)]
+    prompt: Vec<String>,
+    /// A system message before the prompt.
+    #[arg(long)]
+    system: Option<String>,
+    /// Upper bound on the answer's length in tokens.
+    #[arg(long, default_value_t = assistant_core::engine::DEFAULT_MAX_TOKENS)]
+    max_tokens: usize,
+    /// 0 = greedy (the default); higher values sample more freely.
+    #[arg(long, default_value_t = 0.0)]
+    temperature: f64,
+    /// Nucleus sampling threshold, with --temperature > 0.
+    #[arg(long)]
+    top_p: Option<f64>,
+    /// Seed for sampling: the same seed gives the same answer.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Stop before this text (repeatable).
+    #[arg(long)]
+    stop: Vec<String>,
+    /// Answer must be JSON valid for the schema in this file.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["grammar", "regex"])]
+    json_schema: Option<PathBuf>,
+    /// Answer must match the Lark grammar in this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "regex")]
+    grammar: Option<PathBuf>,
+    /// Answer must match this regular expression.
+    #[arg(long)]
+    regex: Option<String>,
+    /// Queue behind interactive requests.
+    #[arg(long)]
+    background: bool,
+}
+
+#[derive(Subcommand)]
+enum ModelsCommand {
+    /// The catalog and the installed models.
+    List,
+    /// Download a model from the catalog (resumes an interrupted download).
+    Pull {
+        id: String,
+        /// Download from this URL instead of the catalog's.
+        #[arg(long)]
+        url: Option<String>,
+        /// Use this server in place of https://huggingface.co (a local mirror).
+        #[arg(long, env = "ASSISTANT_MODEL_MIRROR")]
+        mirror: Option<String>,
+        /// Expected sha256, for files the catalog pins none for.
+        #[arg(long)]
+        sha256: Option<String>,
+    },
+    /// Check a local GGUF file and copy it into the data folder.
+    Import {
+        path: PathBuf,
+        /// Id to install it under (default: from the file name).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Re-hash an installed model and compare with its recorded checksum.
+    Verify { id: String },
+    /// Delete an installed model.
+    Remove { id: String },
+    /// Choose the model that requests go to.
+    Use { id: String },
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Runs per prompt length.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Prompt lengths in tokens, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [128usize, 512, 1024])]
+    lengths: Vec<usize>,
+    /// Tokens generated per run.
+    #[arg(long, default_value_t = 64)]
+    max_tokens: usize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = match cli.verbose {
+        0 => "warn,mistralrs_core=error",
+        1 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let json = cli.json;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                println!("{}", serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string()}}));
+            }
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CoreError> {
+    let dir = DataDir::resolve(cli.data_dir)?;
+    let assistant = Assistant::open(dir);
+    let json = cli.json;
+    match cli.command {
+        Command::Chat(args) => chat(&assistant, args, json).await,
+        Command::Demo => demo(&assistant, json).await,
+        Command::Models(cmd) => models(&assistant, cmd, json).await,
+        Command::Bench(args) => bench_cmd(&assistant, args, json).await,
+        Command::Info => {
+            let settings = assistant.settings()?;
+            let active = assistant.models().active().ok();
+            let info = serde_json::json!({
+                "data_dir": assistant.data_dir().root(),
+                "active_model": active.as_ref().map(|m| &m.id),
+                "active_model_file": active.as_ref().map(|m| &m.path),
+                "settings": settings,
+            });
+            output::print(json, &info, || {
+                format!(
+                    "data folder:  {}\nactive model: {}\ncontext:      {} tokens",
+                    assistant.data_dir().root().display(),
+                    active.as_ref().map(|m| m.id.as_str()).unwrap_or("(none)"),
+                    settings.context_tokens
+                )
+            });
+            Ok(())
+        }
+    }
+}
+
+fn read_file(path: &PathBuf) -> Result<String, CoreError> {
+    std::fs::read_to_string(path).map_err(|e| CoreError::io(path, e))
+}
+
+async fn chat(assistant: &Assistant, args: ChatArgs, json: bool) -> Result<(), CoreError> {
+    let mut messages = Vec::new();
+    if let Some(system) = args.system {
+        messages.push(ChatMessage::system(system));
+    }
+    messages.push(ChatMessage::user(args.prompt.join(" ")));
+    let constraint = if let Some(path) = &args.json_schema {
+        let schema = serde_json::from_str(&read_file(path)?)
+            .map_err(|e| CoreError::InvalidRequest(format!("{}: not valid JSON: {e}", path.display())))?;
+        OutputConstraint::JsonSchema(schema)
+    } else if let Some(path) = &args.grammar {
+        OutputConstraint::Grammar(read_file(path)?)
+    } else if let Some(r) = args.regex {
+        OutputConstraint::Regex(r)
+    } else {
+        OutputConstraint::None
+    };
+    let request = GenerationRequest {
+        messages,
+        max_tokens: Some(args.max_tokens),
+        temperature: args.temperature,
+        top_p: args.top_p,
+        stop: args.stop,
+        seed: args.seed,
+        constraint,
+        priority: if args.background { Priority::Background } else { Priority::Interactive },
+    };
+    stream_answer(assistant, request, json).await
+}
+
+/// Streams tokens to stdout as they come (or collects them for `--json`); Ctrl-C cancels.
+async fn stream_answer(assistant: &Assistant, request: GenerationRequest, json: bool) -> Result<(), CoreError> {
+    let engine = assistant.engine().await?;
+    let mut stream = engine.generate(request)?;
+    let canceller = stream.canceller();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            canceller.cancel();
+        }
+    });
+    let mut text = String::new();
+    let mut stdout = std::io::stdout();
+    while let Some(event) = stream.next().await {
+        match event? {
+            StreamEvent::Token(t) => {
+                if !json {
+                    let _ = write!(stdout, "{t}");
+                    let _ = stdout.flush();
+                }
+                text.push_str(&t);
+            }
+            StreamEvent::Done(stats) => {
+                if json {
+                    println!("{}", serde_json::json!({"model": engine.model_id(), "text": text, "stats": stats}));
+                } else {
+                    println!();
+                    eprintln!(
+                        "[{} | {} prompt + {} answer tokens | first token {:.0} ms | prefill {:.1} tok/s | decode {:.1} tok/s | {:?}{}]",
+                        engine.model_id(),
+                        stats.prompt_tokens,
+                        stats.completion_tokens,
+                        stats.ttft_ms,
+                        stats.prefill_tokens_per_sec,
+                        stats.decode_tokens_per_sec,
+                        stats.finish_reason,
+                        stats.seed.map(|s| format!(" | seed {s}")).unwrap_or_default(),
+                    );
+                }
+                return Ok(());
+            }
+        }
+    }
+    Err(CoreError::Engine("the answer ended without a final event".into()))
+}
+
+async fn demo(assistant: &Assistant, json: bool) -> Result<(), CoreError> {
+    let model = assistant.models().active()?;
+    if !json {
+        eprintln!("Loading {} from {} ...", model.id, model.path.display());
+    }
+    let email = "From: Dana\nSubject: Spring release\n\nThe storage migration finished on Friday. \
+        The invoice export is still slow and finance needs it by the 28th. \
+        Can you check the index on the orders table before Thursday?";
+    let request = GenerationRequest::new(vec![
+        ChatMessage::system("You are a concise email assistant."),
+        ChatMessage::user(format!("Write a two-sentence reply to this email:\n\n{email}")),
+    ])
+    .with_max_tokens(80);
+    if !json {
+        eprintln!("Prompt: reply to a short email about a release.\n");
+    }
+    stream_answer(assistant, request, json).await
+}
+
+async fn models(assistant: &Assistant, cmd: ModelsCommand, json: bool) -> Result<(), CoreError> {
+    let mm = assistant.models().clone();
+    match cmd {
+        ModelsCommand::List => {
+            let rows = tokio::task::spawn_blocking(move || mm.list()).await.expect("list task")?;
+            output::print(json, &rows, || output::models_table(&rows));
+        }
+        ModelsCommand::Pull { id, url, mirror, sha256 } => {
+            let cancel = cancel_on_ctrl_c();
+            let opts = PullOptions { url, mirror, sha256, attempts: None, cancel: Some(cancel) };
+            let bar = output::download_bar(json);
+            let b = bar.clone();
+            let progress = move |p: PullProgress| output::update_bar(&b, p);
+            let result = mm.pull(&id, &opts, &progress).await;
+            bar.finish_and_clear();
+            let model = result?;
+            output::print(json, &model, || {
+                format!("installed {} ({} bytes, sha256 {}) at {}", model.id, model.size_bytes, model.sha256, model.path.display())
+            });
+        }
+        ModelsCommand::Import { path, id } => {
+            let model = tokio::task::spawn_blocking(move || mm.import(&path, id.as_deref()))
+                .await
+                .expect("import task")?;
+            output::print(json, &model, || {
+                format!("imported {} ({}, {} bytes, sha256 {})", model.id, model.architecture, model.size_bytes, model.sha256)
+            });
+        }
+        ModelsCommand::Verify { id } => {
+            let report = tokio::task::spawn_blocking(move || mm.verify(&id)).await.expect("verify task")?;
+            output::print(json, &report, || {
+                format!(
+                    "{}: {} (sha256 {}{})",
+                    report.id,
+                    if report.ok { "ok" } else { "MODIFIED OR CORRUPT" },
+                    report.sha256,
+                    if report.ok { String::new() } else { format!(", expected {}", report.expected_sha256) }
+                )
+            });
+            if !report.ok {
+                // Verify reports; it does not delete the file.
+                return Err(CoreError::InvalidModelFile {
+                    file: report.path,
+                    reason: format!(
+                        "sha256 is {}, expected {}; pull or import it again",
+                        report.sha256, report.expected_sha256
+                    ),
+                });
+            }
+        }
+        ModelsCommand::Remove { id } => {
+            let shown = id.clone();
+            tokio::task::spawn_blocking(move || mm.remove(&id)).await.expect("remove task")?;
+            output::print(json, &serde_json::json!({"removed": shown}), || format!("removed {shown}"));
+        }
+        ModelsCommand::Use { id } => {
+            let model = tokio::task::spawn_blocking(move || mm.use_model(&id)).await.expect("use task")?;
+            output::print(json, &model, || format!("now using {} ({})", model.id, model.path.display()));
+        }
+    }
+    Ok(())
+}
+
+/// A cancellation token that fires on Ctrl-C.
+fn cancel_on_ctrl_c() -> assistant_core::CancellationToken {
+    let token = assistant_core::CancellationToken::new();
+    let t = token.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            t.cancel();
+        }
+    });
+    token
+}
+
+async fn bench_cmd(assistant: &Assistant, args: BenchArgs, json: bool) -> Result<(), CoreError> {
+    let config = assistant.engine_config()?;
+    let opts = BenchOptions { prompt_lengths: args.lengths, runs: args.runs, max_tokens: args.max_tokens };
+    let progress = |msg: &str| {
+        if !json {
+            eprintln!("  {msg}");
+        }
+    };
+    let report = bench::run(config, &opts, &progress).await?;
+    output::print(json, &report, || output::bench_table(&report));
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! The `assistant` command line with the real default model: chat, JSON output, constraints,
+//! the demo, and bad flags.
+
+mod support;
+
+use support::{assistant, json, stderr, stdout};
+
+#[test]
+fn chat_json_has_text_and_stats_and_respects_max_tokens() {
+    let data = support::data_dir_with_model();
+    let out = assistant(data.path(), &["--json", "chat", "--max-tokens", "12", "Write", "a", "poem", "about", "autumn."]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    assert!(!v["text"].as_str().unwrap().is_empty());
+    assert!(v["stats"]["completion_tokens"].as_u64().unwrap() <= 12, "{v}");
+    assert_eq!(v["model"], support::DEFAULT_MODEL_ID);
+}
+
+#[test]
+fn chat_with_a_json_schema_file_prints_valid_json() {
+    let data = support::data_dir_with_model();
+    let schema = data.path().join("schema.json");
+    std::fs::write(
+        &schema,
+        r#"{"type":"object","properties":{"yes":{"type":"boolean"}},"required":["yes"],"additionalProperties":false}"#,
+    )
+    .unwrap();
+    let out = assistant(
+        data.path(),
+        &["--json", "chat", "--json-schema", schema.to_str().unwrap(), "--max-tokens", "20", "Is water wet?"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = json(&out)["text"].as_str().unwrap().to_string();
+    let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert!(answer["yes"].is_boolean(), "{answer}");
+}
+
+#[test]
+fn demo_streams_an_answer_to_the_terminal() {
+    let data = support::data_dir_with_model();
+    let out = assistant(data.path(), &["demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).trim().len() > 10, "{}", stdout(&out));
+    assert!(stderr(&out).contains("decode"), "stats line: {}", stderr(&out));
+}
+
+#[test]
+fn chat_without_any_model_says_how_to_get_one() {
+    let data = tempfile::tempdir().unwrap();
+    let out = assistant(data.path(), &["--json", "chat", "hi"]);
+    assert!(!out.status.success());
+    let err = json(&out);
+    assert_eq!(err["error"]["kind"], "no_active_model");
+    assert!(err["error"]["message"].as_str().unwrap().contains("models use"));
+}
+
+#[test]
+fn unknown_flags_and_bad_values_fail_with_usage_errors() {
+    let data = tempfile::tempdir().unwrap();
+    let out = assistant(data.path(), &["chat", "--no-such-flag", "hi"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--no-such-flag"));
+    let out = assistant(data.path(), &["chat", "--max-tokens", "many", "hi"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("many"));
+}
+
+#[test]
+fn a_damaged_settings_file_is_named_in_the_error() {
+    let data = support::data_dir_with_model();
+    std::fs::write(data.path().join("settings.json"), "{ broken").unwrap();
+    let out = assistant(data.path(), &["--json", "info"]);
+    assert!(!out.status.success());
+    assert!(json(&out)["error"]["message"].as_str().unwrap().contains("settings.json"));
+}
+
+#[test]
+fn bench_prints_figures_for_each_prompt_length() {
+    let data = support::data_dir_with_model();
+    let out = assistant(data.path(), &["--json", "bench", "--runs", "1", "--lengths", "64,128", "--max-tokens", "8"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = json(&out);
+    let rows = r["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["prompt_tokens"], 64);
+    assert_eq!(rows[1]["prompt_tokens"], 128);
+    for row in rows {
+        assert!(row["prefill_tokens_per_sec"]["median"].as_f64().unwrap() > 0.0, "{row}");
+        assert!(row["decode_tokens_per_sec"]["median"].as_f64().unwrap() > 0.0, "{row}");
+        assert!(row["ttft_ms"]["median"].as_f64().unwrap() > 0.0, "{row}");
+    }
+    assert!(r["load_ms_first"].as_f64().unwrap() > 0.0);
+    assert!(r["peak_rss_mb"].as_f64().unwrap() > 50.0);
+}
