@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mistralrs::{
-    Constraint, GgufModelBuilder, Model, RequestBuilder, Response, SamplingParams, StopTokens,
+    Constraint, GgufModelBuilder, Model, RequestBuilder, Response, SamplingParams,
     TextMessageRole, TextMessages, TokenSource,
 };
 use tokio::sync::{mpsc, oneshot};
@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::queue::PriorityQueue;
 use super::sampler::SeededSampler;
+use super::stop::StopMatcher;
 use super::{
     millis, Backend, ChatMessage, FinishReason, GenerationRequest, GenerationStats, OutputConstraint,
     Priority, Role, StreamEvent, TokenStream, DEFAULT_MAX_TOKENS,
@@ -254,14 +255,12 @@ fn build_request(request: &GenerationRequest, context_tokens: usize) -> (Request
     (builder.set_sampling(sampling_params(request, context_tokens)), seed)
 }
 
-/// Greedy engine step (the seeded sampler, when present, has already chosen the token), the
-/// max-token bound, and the stop strings.
+/// Greedy engine step (the seeded sampler, when present, has already chosen the token) and the
+/// max-token bound. Stop strings are matched on our side ([`StopMatcher`]): mistral.rs's streaming
+/// sends the text of a stop string, and what follows it in the same step, before it stops.
 fn sampling_params(request: &GenerationRequest, context_tokens: usize) -> SamplingParams {
     let mut params = SamplingParams::deterministic();
     params.max_len = Some(request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS).min(context_tokens));
-    if !request.stop.is_empty() {
-        params.stop_toks = Some(StopTokens::Seqs(request.stop.clone()));
-    }
     params
 }
 
@@ -282,6 +281,7 @@ async fn generate(
         .map_err(|e| CoreError::Engine(format!("the engine refused the request: {e}")))?;
     let mut first_token: Option<Instant> = None;
     let mut pieces = 0usize;
+    let mut stops = StopMatcher::new(request.stop.clone());
     let stats = |finish_reason, usage: Option<&mistralrs::Usage>, first: Option<Instant>, pieces: usize| {
         let end = Instant::now();
         let ttft = first.map(|f| millis(f - began)).unwrap_or_else(|| millis(end - began));
@@ -323,11 +323,21 @@ async fn generate(
                 if let Some(text) = choice.delta.content.as_deref().filter(|t| !t.is_empty()) {
                     first_token.get_or_insert_with(Instant::now);
                     pieces += 1;
-                    if tx.send(Ok(StreamEvent::Token(text.to_string()))).await.is_err() {
+                    let step = stops.push(text);
+                    if !step.emit.is_empty() && tx.send(Ok(StreamEvent::Token(step.emit))).await.is_err() {
                         return Ok(()); // the caller dropped the stream
+                    }
+                    if step.stopped {
+                        drop(stream); // ends generation at the next token
+                        let _ = tx.send(Ok(StreamEvent::Done(stats(FinishReason::Stop, chunk.usage.as_ref(), first_token, pieces)))).await;
+                        return Ok(());
                     }
                 }
                 if let Some(reason) = choice.finish_reason.as_deref() {
+                    let rest = stops.finish();
+                    if !rest.is_empty() {
+                        let _ = tx.send(Ok(StreamEvent::Token(rest))).await;
+                    }
                     let finish = match reason {
                         "length" => FinishReason::Length,
                         "canceled" => FinishReason::Cancelled,
@@ -362,7 +372,7 @@ mod tests {
     }
 
     #[test]
-    fn stop_strings_and_seed_reach_the_request() {
+    fn seeded_requests_leave_the_engine_step_greedy() {
         let mut r = GenerationRequest::prompt("hi");
         r.stop = vec!["\n\n".into()];
         r.temperature = 0.7;
@@ -370,7 +380,6 @@ mod tests {
         let (_, seed) = build_request(&r, 4096);
         assert_eq!(seed, Some(42));
         let p = sampling_params(&r, 4096);
-        assert!(matches!(p.stop_toks, Some(StopTokens::Seqs(ref s)) if s == &["\n\n".to_string()]));
         assert_eq!(p.top_k, Some(1), "the engine's own step must be greedy");
         assert_eq!(p.temperature, None);
     }

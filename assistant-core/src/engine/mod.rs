@@ -6,6 +6,7 @@
 pub mod local;
 mod queue;
 mod sampler;
+mod stop;
 
 use std::time::Duration;
 
