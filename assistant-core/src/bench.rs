@@ -113,6 +113,24 @@ pub async fn prompt_of_length(engine: &LocalEngine, target: usize) -> Result<Vec
     Ok(vec![ChatMessage::user(format!("{text}{INSTRUCTION}"))])
 }
 
+/// The exact token ids of the bench prompts, one list per length, for running the same prompts
+/// through another engine (`bench/compare.sh`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PromptSet {
+    pub model_file: String,
+    pub prompts: Vec<Vec<u32>>,
+}
+
+pub async fn prompt_tokens(config: LocalEngineConfig, lengths: &[usize]) -> Result<PromptSet> {
+    let engine = LocalEngine::load(config.clone()).await?;
+    let mut prompts = Vec::new();
+    for &len in lengths {
+        let messages = prompt_of_length(&engine, len).await?;
+        prompts.push(engine.tokenize_prompt(messages).await?);
+    }
+    Ok(PromptSet { model_file: config.model_path.display().to_string(), prompts })
+}
+
 /// Loads the model twice (first and warm), then runs every prompt length `runs` times, greedy.
 pub async fn run(config: LocalEngineConfig, opts: &BenchOptions, progress: &(dyn Fn(&str) + Sync)) -> Result<BenchReport> {
     if opts.runs == 0 || opts.prompt_lengths.is_empty() {

@@ -125,6 +125,9 @@ struct BenchArgs {
     /// Tokens generated per run.
     #[arg(long, default_value_t = 64)]
     max_tokens: usize,
+    /// Only write the prompts' exact token ids to FILE (JSON) for another engine, and stop.
+    #[arg(long, value_name = "FILE")]
+    dump_prompts: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -358,6 +361,16 @@ fn cancel_on_ctrl_c() -> assistant_core::CancellationToken {
 
 async fn bench_cmd(assistant: &Assistant, args: BenchArgs, json: bool) -> Result<(), CoreError> {
     let config = assistant.engine_config()?;
+    if let Some(path) = args.dump_prompts {
+        let set = bench::prompt_tokens(config, &args.lengths).await?;
+        let bytes = serde_json::to_vec(&set).expect("prompts serialize");
+        std::fs::write(&path, bytes).map_err(|e| CoreError::io(&path, e))?;
+        let counts: Vec<usize> = set.prompts.iter().map(Vec::len).collect();
+        output::print(json, &serde_json::json!({"file": path, "prompt_tokens": counts}), || {
+            format!("wrote {} prompts ({counts:?} tokens) to {}", counts.len(), path.display())
+        });
+        return Ok(());
+    }
     let opts = BenchOptions { prompt_lengths: args.lengths, runs: args.runs, max_tokens: args.max_tokens };
     let progress = |msg: &str| {
         if !json {

@@ -71,7 +71,7 @@ enum Job {
         cancel: CancellationToken,
         enqueued: Instant,
     },
-    CountPromptTokens { messages: Vec<ChatMessage>, reply: oneshot::Sender<Result<usize>> },
+    TokenizePrompt { messages: Vec<ChatMessage>, reply: oneshot::Sender<Result<Vec<u32>>> },
     Tokenize { text: String, reply: oneshot::Sender<Result<Vec<u32>>> },
     Detokenize { tokens: Vec<u32>, reply: oneshot::Sender<Result<String>> },
 }
@@ -128,11 +128,17 @@ impl LocalEngine {
         self.shared.queue.len()
     }
 
-    /// Tokens the chat template and `messages` make, including the assistant-turn opener.
-    pub async fn count_prompt_tokens(&self, messages: Vec<ChatMessage>) -> Result<usize> {
+    /// The token ids the chat template and `messages` make, including the assistant-turn opener:
+    /// exactly what the model reads for a request with these messages.
+    pub async fn tokenize_prompt(&self, messages: Vec<ChatMessage>) -> Result<Vec<u32>> {
         let (reply, rx) = oneshot::channel();
-        self.shared.queue.push(Priority::Interactive, Job::CountPromptTokens { messages, reply })?;
+        self.shared.queue.push(Priority::Interactive, Job::TokenizePrompt { messages, reply })?;
         rx.await.map_err(|_| CoreError::Engine("the engine stopped".into()))?
+    }
+
+    /// How many tokens [`Self::tokenize_prompt`] gives.
+    pub async fn count_prompt_tokens(&self, messages: Vec<ChatMessage>) -> Result<usize> {
+        Ok(self.tokenize_prompt(messages).await?.len())
     }
 
     /// Plain text to token ids (no template, no special tokens).
@@ -180,11 +186,10 @@ async fn serve(model: Model, queue: Arc<PriorityQueue<Job>>, context_tokens: usi
                     let _ = tx.send(Err(e)).await;
                 }
             }
-            Job::CountPromptTokens { messages, reply } => {
+            Job::TokenizePrompt { messages, reply } => {
                 let r = model
                     .tokenize(either::Either::Left(text_messages(&messages)), None, true, true, None)
                     .await
-                    .map(|t| t.len())
                     .map_err(|e| CoreError::Engine(format!("tokenizing failed: {e}")));
                 let _ = reply.send(r);
             }

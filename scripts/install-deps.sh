@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the system packages the build and the tests need, only those that are missing (Debian 12).
+set -euo pipefail
+packages=(
+  # build of the app shell (Tauri 2 on Linux)
+  pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev
+  # the engine's C parts and the model download
+  build-essential python3 python3-venv python3-pip unzip
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing system packages: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! command -v cargo >/dev/null; then
+  echo "error: cargo (Rust 1.88 or newer) is required; install it with rustup and run this again" >&2
+  exit 1
+fi

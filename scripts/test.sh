@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Command two: the whole test suite (unit, integration against the real model and a real HTTP
+# server, CLI end to end), on a fresh machine too. CI runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+export ASSISTANT_TEST_MODEL
+ASSISTANT_TEST_MODEL=$(bash scripts/fetch-default-model.sh)
+bash scripts/build-ui.sh
+cargo test --workspace --no-fail-fast "$@"
