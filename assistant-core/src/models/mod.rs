@@ -365,24 +365,20 @@ fn remove_dir_if_empty(dir: &Path) {
 
 /// sha256 (lower-case hex) and length of a file.
 pub fn hash_file(path: &Path) -> Result<(String, u64)> {
-    let mut f = std::fs::File::open(path).map_err(|e| CoreError::io(path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(|e| CoreError::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        total += n as u64;
-    }
-    Ok((hex::encode(hasher.finalize()), total))
+    hash_copy(path, None)
 }
 
 fn copy_hashing(from: &Path, to: &Path) -> Result<(String, u64)> {
+    hash_copy(from, Some(to))
+}
+
+/// Reads `from` once, hashing it and, when `to` is given, writing a synced copy there.
+fn hash_copy(from: &Path, to: Option<&Path>) -> Result<(String, u64)> {
     let mut src = std::fs::File::open(from).map_err(|e| CoreError::io(from, e))?;
-    let mut dst = std::fs::File::create(to).map_err(|e| CoreError::io(to, e))?;
+    let mut dst = match to {
+        Some(to) => Some((to, std::fs::File::create(to).map_err(|e| CoreError::io(to, e))?)),
+        None => None,
+    };
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut total = 0u64;
@@ -392,10 +388,14 @@ fn copy_hashing(from: &Path, to: &Path) -> Result<(String, u64)> {
             break;
         }
         hasher.update(&buf[..n]);
-        dst.write_all(&buf[..n]).map_err(|e| CoreError::io(to, e))?;
+        if let Some((to, file)) = dst.as_mut() {
+            file.write_all(&buf[..n]).map_err(|e| CoreError::io(*to, e))?;
+        }
         total += n as u64;
     }
-    dst.sync_all().map_err(|e| CoreError::io(to, e))?;
+    if let Some((to, file)) = dst {
+        file.sync_all().map_err(|e| CoreError::io(to, e))?;
+    }
     Ok((hex::encode(hasher.finalize()), total))
 }
 
