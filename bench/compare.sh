@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
 done
 bash bench/setup-llamacpp.sh
 cargo build --quiet -p assistant-cli
-bin=target/debug/assistant
+bin="${CARGO_TARGET_DIR:-target}/debug/assistant"
 out="${TMPDIR:-/tmp}/assistant-compare.$$"
 mkdir -p "$out"
 model=$("$bin" --json info | python3 -c 'import json,sys; print(json.load(sys.stdin)["active_model_file"])')

@@ -8,7 +8,7 @@ model=$(bash scripts/fetch-default-model.sh)
 bash scripts/build-ui.sh
 echo "==> building the assistant (the first build takes 15-20 minutes)"
 cargo build --quiet -p assistant-cli
-bin=target/debug/assistant
+bin="${CARGO_TARGET_DIR:-target}/debug/assistant"
 id=smollm2-135m-instruct-q4_1
 if ! "$bin" models verify "$id" >/dev/null 2>&1; then
   "$bin" models import "$model" --id "$id"
