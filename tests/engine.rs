@@ -44,7 +44,7 @@ fn streams_tokens_then_done_with_stats() {
     let (_serial, engine) = engine();
     block_on(async {
         let mut stream = engine
-            .generate(GenerationRequest::prompt("What is the capital of France? Answer in one word.").with_max_tokens(16))
+            .generate(GenerationRequest::prompt("What is the capital of France? Answer in one word.").with_max_tokens(40))
             .unwrap();
         let mut pieces = vec![];
         let stats = loop {
@@ -57,6 +57,10 @@ fn streams_tokens_then_done_with_stats() {
         assert!(!pieces.is_empty(), "tokens arrive one by one");
         assert!(text.contains("Paris"), "answer: {text:?}");
         assert!(stats.prompt_tokens > 10 && stats.completion_tokens >= 1, "{stats:?}");
+        // The model's own end-of-turn token ends the answer well before the bound.
+        assert_eq!(stats.finish_reason, FinishReason::Stop, "{stats:?}");
+        assert!(stats.completion_tokens < 40, "{stats:?}");
+        assert!(!text.contains("<|im_end|>"), "special tokens are not shown: {text:?}");
         assert!(stats.ttft_ms > 0.0 && stats.ttft_ms <= stats.total_ms, "{stats:?}");
         assert!(stream.next().await.is_none(), "nothing after Done");
     });

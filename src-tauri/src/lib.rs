@@ -85,3 +85,28 @@ pub fn run() {
         .run(tauri::generate_context!())
         .expect("error while running the app");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_errors_cross_ipc_as_kind_and_message() {
+        let e = CommandError::from(CoreError::ModelNotInstalled { id: "m".into() });
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["kind"], "model_not_installed");
+        assert!(v["message"].as_str().unwrap().contains("assistant models pull m"));
+    }
+
+    #[test]
+    fn chat_events_use_the_ui_field_names() {
+        let v = serde_json::to_value(ChatEventDto::Done {
+            prompt_tokens: 1,
+            completion_tokens: 2,
+            ttft_ms: 3.0,
+            decode_tokens_per_sec: 4.0,
+        })
+        .unwrap();
+        assert_eq!(v, serde_json::json!({"type": "done", "promptTokens": 1, "completionTokens": 2, "ttftMs": 3.0, "decodeTokensPerSec": 4.0}));
+    }
+}
