@@ -169,8 +169,8 @@ impl<R: Read> Reader<R> {
                 match item_ty {
                     0 | 1 | 7 => { self.bytes(n, key)?; }
                     2 | 3 => { self.bytes(n * 2, key)?; }
-                    4 | 5 | 6 => { self.bytes(n * 4, key)?; }
-                    10 | 11 | 12 => { self.bytes(n * 8, key)?; }
+                    4..=6 => { self.bytes(n * 4, key)?; }
+                    10..=12 => { self.bytes(n * 8, key)?; }
                     _ => {
                         for _ in 0..n {
                             self.value(item_ty, key)?;

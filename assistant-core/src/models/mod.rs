@@ -32,7 +32,7 @@ pub struct InstalledModel {
     pub architecture: String,
     pub name: Option<String>,
     pub context_length: Option<u64>,
-    /// `catalog` (pulled), `import` (a local file) .
+    /// `catalog` (pulled) or `import` (a local file).
     pub source: String,
     /// Where it came from: URL or original path.
     pub origin: String,
@@ -199,7 +199,7 @@ impl ModelManager {
             remove_dir_if_empty(&dir);
             return Err(CoreError::ChecksumMismatch { file: source.to_path_buf(), expected, actual: sha });
         }
-        self.install_part(&id, &part, sha, size, &info, "import", &source.display().to_string())
+        self.install_part(&id, &part, (sha, size), &info, ("import", &source.display().to_string()))
     }
 
     /// Moves a verified `.part` file into place and writes its manifest.
@@ -207,11 +207,9 @@ impl ModelManager {
         &self,
         id: &str,
         part: &Path,
-        sha256: String,
-        size_bytes: u64,
+        (sha256, size_bytes): (String, u64),
         info: &GgufInfo,
-        source: &str,
-        origin: &str,
+        (source, origin): (&str, &str),
     ) -> Result<InstalledModel> {
         let dir = self.model_dir(id);
         let path = dir.join(MODEL_FILE);
@@ -290,7 +288,7 @@ impl ModelManager {
             }
         };
         let size = std::fs::metadata(&part).map_err(|e| CoreError::io(&part, e))?.len();
-        self.install_part(&id, &part, sha, size, &info, "catalog", &url)
+        self.install_part(&id, &part, (sha, size), &info, ("catalog", &url))
     }
 
     /// Re-hashes an installed model and compares it with its manifest and the catalog.
