@@ -125,6 +125,9 @@ struct BenchArgs {
     /// Tokens generated per run.
     #[arg(long, default_value_t = 64)]
     max_tokens: usize,
+    /// Turn off the engine's prefix cache (reuse of key/value state for repeated prompt prefixes).
+    #[arg(long)]
+    no_prefix_cache: bool,
     /// Only write the prompts' exact token ids to FILE (JSON) for another engine, and stop.
     #[arg(long, value_name = "FILE")]
     dump_prompts: Option<PathBuf>,
@@ -360,7 +363,10 @@ fn cancel_on_ctrl_c() -> assistant_core::CancellationToken {
 }
 
 async fn bench_cmd(assistant: &Assistant, args: BenchArgs, json: bool) -> Result<(), CoreError> {
-    let config = assistant.engine_config()?;
+    let mut config = assistant.engine_config()?;
+    if args.no_prefix_cache {
+        config.prefix_cache_sequences = None;
+    }
     if let Some(path) = args.dump_prompts {
         let set = bench::prompt_tokens(config, &args.lengths).await?;
         let bytes = serde_json::to_vec(&set).expect("prompts serialize");

@@ -32,6 +32,9 @@ pub struct LocalEngineConfig {
     pub context_tokens: usize,
     /// Requests that may wait at once before `Busy`.
     pub queue_capacity: usize,
+    /// How many earlier prompts mistral.rs keeps key/value state for, to reuse on a shared
+    /// prefix; `None` turns the prefix cache off.
+    pub prefix_cache_sequences: Option<usize>,
 }
 
 impl LocalEngineConfig {
@@ -41,6 +44,7 @@ impl LocalEngineConfig {
             model_id: model_id.into(),
             context_tokens: crate::settings::DEFAULT_CONTEXT_TOKENS,
             queue_capacity: 32,
+            prefix_cache_sequences: Some(16),
         }
     }
 }
@@ -99,6 +103,7 @@ impl LocalEngine {
             .with_force_cpu()
             .with_token_source(TokenSource::None)
             .with_max_num_seqs(1)
+            .with_prefix_cache_n(config.prefix_cache_sequences)
             .build()
             .await
             .map_err(|e| CoreError::Engine(format!("loading {} failed: {e:#}", path.display())))?;
