@@ -193,6 +193,53 @@ pub async fn run(config: LocalEngineConfig, opts: &BenchOptions, progress: &(dyn
     })
 }
 
+/// Time to first token when an assistant comes back to a document it has seen ("context switch"):
+/// the same document with a new question after other work, against the first, cold question.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContextSwitchReport {
+    pub document_tokens: usize,
+    /// First question on the document: the whole prompt is computed.
+    pub cold_ttft_ms: f64,
+    /// A second question right after the first.
+    pub resumed_ttft_ms: f64,
+    /// A third question after a request on another document in between.
+    pub after_switch_ttft_ms: f64,
+    /// An unrelated document of the same length, for reference.
+    pub other_document_ttft_ms: f64,
+    /// `after_switch_ttft_ms / cold_ttft_ms`.
+    pub resumed_fraction: f64,
+}
+
+/// Measures [`ContextSwitchReport`] for a document of about `document_tokens` tokens.
+pub async fn context_switch(engine: &LocalEngine, document_tokens: usize) -> Result<ContextSwitchReport> {
+    let doc = prompt_of_length(engine, document_tokens).await?;
+    let doc_text = doc[0].content.trim_end_matches(INSTRUCTION).to_string();
+    let other_text: String = doc_text.split_whitespace().rev().collect::<Vec<_>>().join(" ");
+    let ask = |text: &str, question: &str| {
+        GenerationRequest::new(vec![
+            ChatMessage::system("You answer questions about the document the user gives."),
+            ChatMessage::user(format!("{text}\n\nQuestion: {question}")),
+        ])
+        .with_max_tokens(8)
+    };
+    let ttft = |req: GenerationRequest| async move {
+        let (_, stats) = engine.generate(req)?.collect().await?;
+        Ok::<f64, CoreError>(stats.ttft_ms)
+    };
+    let cold = ttft(ask(&doc_text, "Who wrote this email?")).await?;
+    let resumed = ttft(ask(&doc_text, "What is the deadline?")).await?;
+    let other = ttft(ask(&other_text, "Who wrote this?")).await?;
+    let after_switch = ttft(ask(&doc_text, "How much was approved?")).await?;
+    Ok(ContextSwitchReport {
+        document_tokens,
+        cold_ttft_ms: cold,
+        resumed_ttft_ms: resumed,
+        after_switch_ttft_ms: after_switch,
+        other_document_ttft_ms: other,
+        resumed_fraction: after_switch / cold,
+    })
+}
+
 /// The mistral.rs version this build links (kept in step with Cargo.toml by a test).
 pub const MISTRALRS_VERSION: &str = "0.8.1";
 

@@ -125,6 +125,10 @@ struct BenchArgs {
     /// Tokens generated per run.
     #[arg(long, default_value_t = 64)]
     max_tokens: usize,
+    /// Instead of speeds, measure time to first token when returning to a document of N tokens
+    /// (cold, resumed, and after a request on another document).
+    #[arg(long, value_name = "N")]
+    context_switch: Option<usize>,
     /// Turn off the engine's prefix cache (reuse of key/value state for repeated prompt prefixes).
     #[arg(long)]
     no_prefix_cache: bool,
@@ -366,6 +370,24 @@ async fn bench_cmd(assistant: &Assistant, args: BenchArgs, json: bool) -> Result
     let mut config = assistant.engine_config()?;
     if args.no_prefix_cache {
         config.prefix_cache_sequences = None;
+    }
+    if let Some(tokens) = args.context_switch {
+        let engine = assistant_core::engine::LocalEngine::load(config).await?;
+        let r = bench::context_switch(&engine, tokens).await?;
+        output::print(json, &r, || {
+            format!(
+                "document of {} tokens, time to first token:\n  cold (first question)      {:>8.0} ms\n  \
+                 resumed (next question)    {:>8.0} ms\n  other document             {:>8.0} ms\n  \
+                 back after the other one   {:>8.0} ms  ({:.0}% of cold)",
+                r.document_tokens,
+                r.cold_ttft_ms,
+                r.resumed_ttft_ms,
+                r.other_document_ttft_ms,
+                r.after_switch_ttft_ms,
+                r.resumed_fraction * 100.0
+            )
+        });
+        return Ok(());
     }
     if let Some(path) = args.dump_prompts {
         let set = bench::prompt_tokens(config, &args.lengths).await?;
