@@ -1,6 +1,7 @@
 //! `Assistant`: the one cheap-to-clone handle that the app and the command line hold.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use crate::data_dir::DataDir;
 use crate::engine::{Backend, GenerationRequest, LocalEngine, LocalEngineConfig, TokenStream};
@@ -16,8 +17,13 @@ pub struct Assistant {
 struct Inner {
     dir: DataDir,
     models: ModelManager,
-    /// The loaded engine, if any. Held only for quick clones, never across an await.
-    engine: Mutex<Option<LocalEngine>>,
+    /// The loaded engine, if any. Held only for quick reads and swaps, never across an await.
+    engine: Mutex<Option<Loaded>>,
+}
+
+struct Loaded {
+    engine: LocalEngine,
+    last_used: Instant,
 }
 
 impl Assistant {
@@ -48,16 +54,31 @@ impl Assistant {
         Ok(config)
     }
 
-    /// The engine for the active model, loading it on first use (or after the choice changed).
+    /// The engine for the active model, loading it on first use, after the choice changed, or
+    /// after it was unloaded for being idle.
     pub async fn engine(&self) -> Result<LocalEngine> {
         let config = self.engine_config()?;
-        let cached = self.inner.engine.lock().expect("engine slot").clone();
-        if let Some(engine) = cached.filter(|e| e.model_id() == config.model_id) {
-            return Ok(engine);
+        {
+            let mut slot = self.inner.engine.lock().expect("engine slot");
+            if let Some(loaded) = slot.as_mut().filter(|l| l.engine.model_id() == config.model_id) {
+                loaded.last_used = Instant::now();
+                return Ok(loaded.engine.clone());
+            }
         }
+        let idle_secs = self.settings()?.idle_unload_secs;
         let engine = LocalEngine::load(config).await?;
-        *self.inner.engine.lock().expect("engine slot") = Some(engine.clone());
+        let idle_unload = (idle_secs > 0).then(|| Duration::from_secs(idle_secs));
+        *self.inner.engine.lock().expect("engine slot") =
+            Some(Loaded { engine: engine.clone(), last_used: Instant::now() });
+        if let Some(idle) = idle_unload {
+            tokio::spawn(unload_when_idle(Arc::downgrade(&self.inner), engine.clone(), idle));
+        }
         Ok(engine)
+    }
+
+    /// Whether a model is loaded now.
+    pub fn is_loaded(&self) -> bool {
+        self.inner.engine.lock().expect("engine slot").is_some()
     }
 
     /// Lets go of the loaded model; it is unloaded once running requests finish.
@@ -67,6 +88,50 @@ impl Assistant {
 
     /// Queues a request on the active model.
     pub async fn generate(&self, request: GenerationRequest) -> Result<TokenStream> {
-        self.engine().await?.generate(request)
+        let engine = self.engine().await?;
+        let stream = engine.generate(request);
+        self.touch();
+        stream
+    }
+
+    fn touch(&self) {
+        if let Some(loaded) = self.inner.engine.lock().expect("engine slot").as_mut() {
+            loaded.last_used = Instant::now();
+        }
+    }
+}
+
+/// Unloads `engine` once it has been idle (nothing queued or running, no new request) for `idle`.
+/// Ends when the engine is replaced or unloaded, or the assistant is dropped.
+async fn unload_when_idle(inner: Weak<Inner>, engine: LocalEngine, idle: Duration) {
+    let tick = (idle / 4).clamp(Duration::from_millis(100), Duration::from_secs(5));
+    loop {
+        tokio::time::sleep(tick).await;
+        let Some(inner) = inner.upgrade() else { return };
+        let unloaded = {
+            let mut slot = inner.engine.lock().expect("engine slot");
+            let Some(loaded) = slot.as_mut() else { return };
+            if !loaded.engine.same_as(&engine) {
+                return;
+            }
+            if !engine.is_idle() {
+                // Work keeps it alive: idle time counts from when the last request finishes.
+                loaded.last_used = Instant::now();
+                false
+            } else if loaded.last_used.elapsed() >= idle {
+                tracing::info!(model = engine.model_id(), "unloading the idle model");
+                slot.take();
+                true
+            } else {
+                false
+            }
+        };
+        if unloaded {
+            drop(engine);
+            // The model is freed on the engine's own threads; then give the memory back.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            crate::models::memory::release_free_memory();
+            return;
+        }
     }
 }

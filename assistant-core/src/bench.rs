@@ -72,7 +72,10 @@ pub struct BenchReport {
     pub load_ms_first: f64,
     /// Load again after unloading (file warm in the page cache).
     pub load_ms_warm: f64,
+    pub rss_before_load_mb: f64,
     pub rss_after_load_mb: f64,
+    /// After the first load was dropped (what unloading gives back).
+    pub rss_after_unload_mb: f64,
     pub peak_rss_mb: f64,
     pub rows: Vec<BenchRow>,
 }
@@ -136,11 +139,15 @@ pub async fn run(config: LocalEngineConfig, opts: &BenchOptions, progress: &(dyn
     if opts.runs == 0 || opts.prompt_lengths.is_empty() {
         return Err(CoreError::InvalidRequest("bench needs at least one run and one prompt length".into()));
     }
+    let rss_before_load_mb = memory::current_rss_bytes().map(to_mb).unwrap_or(f64::NAN);
     let t = Instant::now();
     let first = LocalEngine::load(config.clone()).await?;
     let load_ms_first = millis(t.elapsed());
     drop(first);
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Unloading finishes on the engine's own threads.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    memory::release_free_memory();
+    let rss_after_unload_mb = memory::current_rss_bytes().map(to_mb).unwrap_or(f64::NAN);
     let t = Instant::now();
     let engine = LocalEngine::load(config.clone()).await?;
     let load_ms_warm = millis(t.elapsed());
@@ -187,7 +194,9 @@ pub async fn run(config: LocalEngineConfig, opts: &BenchOptions, progress: &(dyn
         max_tokens: opts.max_tokens,
         load_ms_first,
         load_ms_warm,
+        rss_before_load_mb,
         rss_after_load_mb,
+        rss_after_unload_mb,
         peak_rss_mb: memory::peak_rss_bytes().map(to_mb).unwrap_or(f64::NAN),
         rows,
     })

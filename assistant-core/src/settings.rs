@@ -15,11 +15,17 @@ pub struct Settings {
     pub active_model: Option<String>,
     /// Context length (prompt + answer) the engine plans memory for.
     pub context_tokens: usize,
+    /// Unload the model after this many seconds without requests (0 = keep it loaded); it is
+    /// loaded again on the next request.
+    pub idle_unload_secs: u64,
 }
+
+/// Idle time after which the model is unloaded when the user has not chosen one.
+pub const DEFAULT_IDLE_UNLOAD_SECS: u64 = 300;
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { active_model: None, context_tokens: DEFAULT_CONTEXT_TOKENS }
+        Self { active_model: None, context_tokens: DEFAULT_CONTEXT_TOKENS, idle_unload_secs: DEFAULT_IDLE_UNLOAD_SECS }
     }
 }
 
@@ -50,7 +56,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = DataDir::at(tmp.path()).unwrap();
         assert_eq!(Settings::load(&dir).unwrap(), Settings::default());
-        let s = Settings { active_model: Some("m".into()), context_tokens: 1024 };
+        let s = Settings { active_model: Some("m".into()), context_tokens: 1024, idle_unload_secs: 0 };
         s.save(&dir).unwrap();
         assert_eq!(Settings::load(&dir).unwrap(), s);
     }

@@ -63,8 +63,18 @@ pub fn update_bar(bar: &ProgressBar, p: PullProgress) {
 pub fn bench_table(r: &BenchReport) -> String {
     let mut out = format!(
         "{} | {} | {} threads | {} runs each, {} tokens generated\n\
-         load: first {:.0} ms, warm {:.0} ms | RSS after load {:.0} MB, peak {:.0} MB\n\n",
-        r.engine, r.model_id, r.threads, r.runs, r.max_tokens, r.load_ms_first, r.load_ms_warm, r.rss_after_load_mb, r.peak_rss_mb
+         load: first {:.0} ms, warm {:.0} ms | RSS before load {:.0} MB, after load {:.0} MB, after unload {:.0} MB, peak {:.0} MB\n\n",
+        r.engine,
+        r.model_id,
+        r.threads,
+        r.runs,
+        r.max_tokens,
+        r.load_ms_first,
+        r.load_ms_warm,
+        r.rss_before_load_mb,
+        r.rss_after_load_mb,
+        r.rss_after_unload_mb,
+        r.peak_rss_mb
     );
     out.push_str(&format!(
         "{:>7} {:>22} {:>22} {:>22} {:>12}\n",

@@ -3,6 +3,7 @@
 //! This is the only module that talks to mistral.rs.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -57,6 +58,8 @@ pub struct LocalEngine {
 
 struct Shared {
     queue: Arc<PriorityQueue<Job>>,
+    /// Generation requests queued or running.
+    in_flight: Arc<AtomicUsize>,
     config: LocalEngineConfig,
     info: GgufInfo,
     load_time: Duration,
@@ -111,8 +114,9 @@ impl LocalEngine {
         tracing::info!(model = %config.model_id, ms = millis(load_time), "model loaded");
 
         let queue = Arc::new(PriorityQueue::new(config.queue_capacity));
-        tokio::spawn(serve(model, queue.clone(), config.context_tokens));
-        Ok(Self { shared: Arc::new(Shared { queue, config, info, load_time }) })
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        tokio::spawn(serve(model, queue.clone(), in_flight.clone(), config.context_tokens));
+        Ok(Self { shared: Arc::new(Shared { queue, in_flight, config, info, load_time }) })
     }
 
     pub fn model_id(&self) -> &str {
@@ -131,6 +135,16 @@ impl LocalEngine {
     /// Requests waiting (not counting the one running).
     pub fn queued(&self) -> usize {
         self.shared.queue.len()
+    }
+
+    /// Whether both handles point at the same loaded model.
+    pub fn same_as(&self, other: &LocalEngine) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    /// No generation is queued or running.
+    pub fn is_idle(&self) -> bool {
+        self.shared.in_flight.load(Ordering::SeqCst) == 0
     }
 
     /// The token ids the chat template and `messages` make, including the assistant-turn opener:
@@ -170,26 +184,31 @@ impl Backend for LocalEngine {
         let (tx, rx) = mpsc::channel(64);
         let cancel = CancellationToken::new();
         let priority = request.priority;
-        self.shared.queue.push(
+        self.shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        let pushed = self.shared.queue.push(
             priority,
             Job::Generate { request, tx, cancel: cancel.clone(), enqueued: Instant::now() },
-        )?;
+        );
+        if let Err(e) = pushed {
+            self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+            return Err(e);
+        }
         Ok(TokenStream::new(rx, cancel))
     }
 }
 
 /// The engine task: owns the model and runs one job at a time until the queue closes.
-async fn serve(model: Model, queue: Arc<PriorityQueue<Job>>, context_tokens: usize) {
+async fn serve(model: Model, queue: Arc<PriorityQueue<Job>>, in_flight: Arc<AtomicUsize>, context_tokens: usize) {
     while let Some(job) = queue.pop().await {
         match job {
             Job::Generate { request, tx, cancel, enqueued } => {
-                if cancel.is_cancelled() || tx.is_closed() {
-                    continue;
+                if !cancel.is_cancelled() && !tx.is_closed() {
+                    let result = generate(&model, request, &tx, &cancel, enqueued, context_tokens).await;
+                    if let Err(e) = result {
+                        let _ = tx.send(Err(e)).await;
+                    }
                 }
-                let result = generate(&model, request, &tx, &cancel, enqueued, context_tokens).await;
-                if let Err(e) = result {
-                    let _ = tx.send(Err(e)).await;
-                }
+                in_flight.fetch_sub(1, Ordering::SeqCst);
             }
             Job::TokenizePrompt { messages, reply } => {
                 let r = model

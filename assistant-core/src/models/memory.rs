@@ -27,6 +27,15 @@ pub fn current_rss_bytes() -> Option<u64> {
     parse_meminfo_kb(&text, "VmRSS:").map(|kb| kb * 1024)
 }
 
+/// Hands memory that the allocator keeps for reuse back to the OS (after unloading a model).
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own free lists; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 fn parse_meminfo_kb(text: &str, key: &str) -> Option<u64> {
     text.lines()
         .find(|l| l.starts_with(key))
