@@ -39,6 +39,10 @@ fn pull_from_a_mirror_verifies_and_installs() {
     assert_eq!(m["sha256"], SHA256);
     assert_eq!(std::fs::read(model_dir(data.path()).join("model.gguf")).unwrap().len(), model_bytes().len());
     assert!(!model_dir(data.path()).join("model.gguf.part").exists());
+    // Pulling it again finds it installed and downloads nothing.
+    let again = pull(data.path(), &server, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(server.seen().len(), 1, "{:?}", server.seen());
     let list = json(&assistant(data.path(), &["--json", "models", "list"]));
     let row = list.as_array().unwrap().iter().find(|r| r["id"] == DEFAULT_MODEL_ID).unwrap();
     assert_eq!(row["installed"], true);

@@ -259,6 +259,11 @@ impl ModelManager {
             (None, None) => unreachable!("checked above"),
         };
         let expected = opts.sha256.clone().or_else(|| entry.as_ref().and_then(|e| e.sha256.clone()));
+        if let Ok(installed) = self.installed_model(&id) {
+            if expected.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&installed.sha256)) {
+                return Ok(installed); // already here and the same file: nothing to download
+            }
+        }
         let dir = self.model_dir(&id);
         std::fs::create_dir_all(&dir).map_err(|e| CoreError::io(&dir, e))?;
         let part = dir.join(format!("{MODEL_FILE}.part"));
