@@ -23,29 +23,59 @@ fn an_idle_model_is_unloaded_and_loaded_again_on_the_next_request() {
     let data = support::data_dir_with_model();
     std::fs::write(
         data.path().join("settings.json"),
-        format!(r#"{{"active_model": "{}", "idle_unload_secs": 1}}"#, support::DEFAULT_MODEL_ID),
+        format!(
+            r#"{{"active_model": "{}", "idle_unload_secs": 1}}"#,
+            support::DEFAULT_MODEL_ID
+        ),
     )
     .unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let assistant = Assistant::open(DataDir::at(data.path()).unwrap());
-    assert!(!assistant.is_loaded(), "nothing is loaded before the first request");
+    assert!(
+        !assistant.is_loaded(),
+        "nothing is loaded before the first request"
+    );
 
     // A request that runs longer than the idle time keeps the model loaded.
-    let long = rt.block_on(assistant.generate(GenerationRequest::prompt("Tell me about the sea.").with_max_tokens(80))).unwrap();
+    let long = rt
+        .block_on(
+            assistant
+                .generate(GenerationRequest::prompt("Tell me about the sea.").with_max_tokens(80)),
+        )
+        .unwrap();
     let running = rt.spawn(long.collect());
     std::thread::sleep(Duration::from_millis(2_500));
     let still_running = !running.is_finished();
-    assert!(assistant.is_loaded(), "unloaded while a request was running");
+    assert!(
+        assistant.is_loaded(),
+        "unloaded while a request was running"
+    );
     let (text, _) = rt.block_on(running).unwrap().unwrap();
     assert!(!text.is_empty());
-    assert!(still_running, "the request should outlast the 1 s idle time for this test to mean anything");
+    assert!(
+        still_running,
+        "the request should outlast the 1 s idle time for this test to mean anything"
+    );
 
     // Once idle, it goes.
-    assert!(wait_until(Duration::from_secs(15), || !assistant.is_loaded()), "the idle model was not unloaded");
+    assert!(
+        wait_until(Duration::from_secs(15), || !assistant.is_loaded()),
+        "the idle model was not unloaded"
+    );
 
     // The next request loads it again.
     let (text, _) = rt
-        .block_on(async { assistant.generate(GenerationRequest::prompt("Say hi.").with_max_tokens(4)).await?.collect().await })
+        .block_on(async {
+            assistant
+                .generate(GenerationRequest::prompt("Say hi.").with_max_tokens(4))
+                .await?
+                .collect()
+                .await
+        })
         .unwrap();
     assert!(!text.is_empty());
     assert!(assistant.is_loaded());
@@ -56,13 +86,26 @@ fn with_idle_unload_off_the_model_stays() {
     let data = support::data_dir_with_model();
     std::fs::write(
         data.path().join("settings.json"),
-        format!(r#"{{"active_model": "{}", "idle_unload_secs": 0}}"#, support::DEFAULT_MODEL_ID),
+        format!(
+            r#"{{"active_model": "{}", "idle_unload_secs": 0}}"#,
+            support::DEFAULT_MODEL_ID
+        ),
     )
     .unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let assistant = Assistant::open(DataDir::at(data.path()).unwrap());
-    rt.block_on(async { assistant.generate(GenerationRequest::prompt("Hi").with_max_tokens(2)).await?.collect().await })
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
         .unwrap();
+    let assistant = Assistant::open(DataDir::at(data.path()).unwrap());
+    rt.block_on(async {
+        assistant
+            .generate(GenerationRequest::prompt("Hi").with_max_tokens(2))
+            .await?
+            .collect()
+            .await
+    })
+    .unwrap();
     std::thread::sleep(Duration::from_secs(2));
     assert!(assistant.is_loaded());
     assistant.unload();

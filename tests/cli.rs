@@ -8,11 +8,27 @@ use support::{assistant, json, stderr, stdout};
 #[test]
 fn chat_json_has_text_and_stats_and_respects_max_tokens() {
     let data = support::data_dir_with_model();
-    let out = assistant(data.path(), &["--json", "chat", "--max-tokens", "12", "Write", "a", "poem", "about", "autumn."]);
+    let out = assistant(
+        data.path(),
+        &[
+            "--json",
+            "chat",
+            "--max-tokens",
+            "12",
+            "Write",
+            "a",
+            "poem",
+            "about",
+            "autumn.",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
     assert!(!v["text"].as_str().unwrap().is_empty());
-    assert!(v["stats"]["completion_tokens"].as_u64().unwrap() <= 12, "{v}");
+    assert!(
+        v["stats"]["completion_tokens"].as_u64().unwrap() <= 12,
+        "{v}"
+    );
     assert_eq!(v["model"], support::DEFAULT_MODEL_ID);
 }
 
@@ -27,11 +43,20 @@ fn chat_with_a_json_schema_file_prints_valid_json() {
     .unwrap();
     let out = assistant(
         data.path(),
-        &["--json", "chat", "--json-schema", schema.to_str().unwrap(), "--max-tokens", "20", "Is water wet?"],
+        &[
+            "--json",
+            "chat",
+            "--json-schema",
+            schema.to_str().unwrap(),
+            "--max-tokens",
+            "20",
+            "Is water wet?",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = json(&out)["text"].as_str().unwrap().to_string();
-    let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let answer: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
     assert!(answer["yes"].is_boolean(), "{answer}");
 }
 
@@ -41,7 +66,11 @@ fn demo_streams_an_answer_to_the_terminal() {
     let out = assistant(data.path(), &["demo"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).trim().len() > 10, "{}", stdout(&out));
-    assert!(stderr(&out).contains("decode"), "stats line: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("decode"),
+        "stats line: {}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -51,7 +80,10 @@ fn chat_without_any_model_says_how_to_get_one() {
     assert!(!out.status.success());
     let err = json(&out);
     assert_eq!(err["error"]["kind"], "no_active_model");
-    assert!(err["error"]["message"].as_str().unwrap().contains("models use"));
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("models use"));
 }
 
 #[test]
@@ -71,13 +103,28 @@ fn a_damaged_settings_file_is_named_in_the_error() {
     std::fs::write(data.path().join("settings.json"), "{ broken").unwrap();
     let out = assistant(data.path(), &["--json", "info"]);
     assert!(!out.status.success());
-    assert!(json(&out)["error"]["message"].as_str().unwrap().contains("settings.json"));
+    assert!(json(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("settings.json"));
 }
 
 #[test]
 fn bench_prints_figures_for_each_prompt_length() {
     let data = support::data_dir_with_model();
-    let out = assistant(data.path(), &["--json", "bench", "--runs", "1", "--lengths", "64,128", "--max-tokens", "8"]);
+    let out = assistant(
+        data.path(),
+        &[
+            "--json",
+            "bench",
+            "--runs",
+            "1",
+            "--lengths",
+            "64,128",
+            "--max-tokens",
+            "8",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let r = json(&out);
     let rows = r["rows"].as_array().unwrap();
@@ -85,8 +132,14 @@ fn bench_prints_figures_for_each_prompt_length() {
     assert_eq!(rows[0]["prompt_tokens"], 64);
     assert_eq!(rows[1]["prompt_tokens"], 128);
     for row in rows {
-        assert!(row["prefill_tokens_per_sec"]["median"].as_f64().unwrap() > 0.0, "{row}");
-        assert!(row["decode_tokens_per_sec"]["median"].as_f64().unwrap() > 0.0, "{row}");
+        assert!(
+            row["prefill_tokens_per_sec"]["median"].as_f64().unwrap() > 0.0,
+            "{row}"
+        );
+        assert!(
+            row["decode_tokens_per_sec"]["median"].as_f64().unwrap() > 0.0,
+            "{row}"
+        );
         assert!(row["ttft_ms"]["median"].as_f64().unwrap() > 0.0, "{row}");
     }
     assert!(r["load_ms_first"].as_f64().unwrap() > 0.0);

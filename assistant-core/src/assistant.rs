@@ -29,7 +29,11 @@ struct Loaded {
 impl Assistant {
     pub fn open(dir: DataDir) -> Self {
         Self {
-            inner: Arc::new(Inner { models: ModelManager::new(dir.clone()), dir, engine: Mutex::new(None) }),
+            inner: Arc::new(Inner {
+                models: ModelManager::new(dir.clone()),
+                dir,
+                engine: Mutex::new(None),
+            }),
         }
     }
 
@@ -60,7 +64,10 @@ impl Assistant {
         let config = self.engine_config()?;
         {
             let mut slot = self.inner.engine.lock().expect("engine slot");
-            if let Some(loaded) = slot.as_mut().filter(|l| l.engine.model_id() == config.model_id) {
+            if let Some(loaded) = slot
+                .as_mut()
+                .filter(|l| l.engine.model_id() == config.model_id)
+            {
                 loaded.last_used = Instant::now();
                 return Ok(loaded.engine.clone());
             }
@@ -68,10 +75,16 @@ impl Assistant {
         let idle_secs = self.settings()?.idle_unload_secs;
         let engine = LocalEngine::load(config).await?;
         let idle_unload = (idle_secs > 0).then(|| Duration::from_secs(idle_secs));
-        *self.inner.engine.lock().expect("engine slot") =
-            Some(Loaded { engine: engine.clone(), last_used: Instant::now() });
+        *self.inner.engine.lock().expect("engine slot") = Some(Loaded {
+            engine: engine.clone(),
+            last_used: Instant::now(),
+        });
         if let Some(idle) = idle_unload {
-            tokio::spawn(unload_when_idle(Arc::downgrade(&self.inner), engine.clone(), idle));
+            tokio::spawn(unload_when_idle(
+                Arc::downgrade(&self.inner),
+                engine.clone(),
+                idle,
+            ));
         }
         Ok(engine)
     }

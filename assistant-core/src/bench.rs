@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::engine::{millis, Backend, ChatMessage, GenerationRequest, LocalEngine, LocalEngineConfig};
+use crate::engine::{
+    millis, Backend, ChatMessage, GenerationRequest, LocalEngine, LocalEngineConfig,
+};
 use crate::error::{CoreError, Result};
 use crate::models::memory;
 
@@ -25,7 +27,11 @@ pub struct BenchOptions {
 
 impl Default for BenchOptions {
     fn default() -> Self {
-        Self { prompt_lengths: vec![128, 512, 1024], runs: 3, max_tokens: 64 }
+        Self {
+            prompt_lengths: vec![128, 512, 1024],
+            runs: 3,
+            max_tokens: 64,
+        }
     }
 }
 
@@ -41,12 +47,24 @@ impl Spread {
     pub fn of(values: &[f64]) -> Self {
         let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
         if v.is_empty() {
-            return Self { median: f64::NAN, min: f64::NAN, max: f64::NAN };
+            return Self {
+                median: f64::NAN,
+                min: f64::NAN,
+                max: f64::NAN,
+            };
         }
         v.sort_by(f64::total_cmp);
         let n = v.len();
-        let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
-        Self { median, min: v[0], max: v[n - 1] }
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        Self {
+            median,
+            min: v[0],
+            max: v[n - 1],
+        }
     }
 }
 
@@ -82,7 +100,9 @@ pub struct BenchReport {
 
 /// Builds a one-message chat prompt of exactly `target` tokens (template included) when possible.
 pub async fn prompt_of_length(engine: &LocalEngine, target: usize) -> Result<Vec<ChatMessage>> {
-    let overhead = engine.count_prompt_tokens(vec![ChatMessage::user(INSTRUCTION)]).await?;
+    let overhead = engine
+        .count_prompt_tokens(vec![ChatMessage::user(INSTRUCTION)])
+        .await?;
     if target <= overhead {
         return Err(CoreError::InvalidRequest(format!(
             "prompt length {target} is shorter than the instruction and template ({overhead} tokens)"
@@ -131,13 +151,22 @@ pub async fn prompt_tokens(config: LocalEngineConfig, lengths: &[usize]) -> Resu
         let messages = prompt_of_length(&engine, len).await?;
         prompts.push(engine.tokenize_prompt(messages).await?);
     }
-    Ok(PromptSet { model_file: config.model_path.display().to_string(), prompts })
+    Ok(PromptSet {
+        model_file: config.model_path.display().to_string(),
+        prompts,
+    })
 }
 
 /// Loads the model twice (first and warm), then runs every prompt length `runs` times, greedy.
-pub async fn run(config: LocalEngineConfig, opts: &BenchOptions, progress: &(dyn Fn(&str) + Sync)) -> Result<BenchReport> {
+pub async fn run(
+    config: LocalEngineConfig,
+    opts: &BenchOptions,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<BenchReport> {
     if opts.runs == 0 || opts.prompt_lengths.is_empty() {
-        return Err(CoreError::InvalidRequest("bench needs at least one run and one prompt length".into()));
+        return Err(CoreError::InvalidRequest(
+            "bench needs at least one run and one prompt length".into(),
+        ));
     }
     let rss_before_load_mb = memory::current_rss_bytes().map(to_mb).unwrap_or(f64::NAN);
     let t = Instant::now();
@@ -154,7 +183,10 @@ pub async fn run(config: LocalEngineConfig, opts: &BenchOptions, progress: &(dyn
     let rss_after_load_mb = memory::current_rss_bytes().map(to_mb).unwrap_or(f64::NAN);
 
     // One short warm-up request so first-call setup is not charged to the first length.
-    engine.generate(GenerationRequest::prompt("Hello").with_max_tokens(4))?.collect().await?;
+    engine
+        .generate(GenerationRequest::prompt("Hello").with_max_tokens(4))?
+        .collect()
+        .await?;
 
     let mut rows = Vec::new();
     for &len in &opts.prompt_lengths {
@@ -189,7 +221,9 @@ pub async fn run(config: LocalEngineConfig, opts: &BenchOptions, progress: &(dyn
         engine: format!("mistral.rs {}", MISTRALRS_VERSION),
         model_id: config.model_id.clone(),
         model_file: config.model_path.display().to_string(),
-        threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        threads: std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
         runs: opts.runs,
         max_tokens: opts.max_tokens,
         load_ms_first,
@@ -220,10 +254,17 @@ pub struct ContextSwitchReport {
 }
 
 /// Measures [`ContextSwitchReport`] for a document of about `document_tokens` tokens.
-pub async fn context_switch(engine: &LocalEngine, document_tokens: usize) -> Result<ContextSwitchReport> {
+pub async fn context_switch(
+    engine: &LocalEngine,
+    document_tokens: usize,
+) -> Result<ContextSwitchReport> {
     let doc = prompt_of_length(engine, document_tokens).await?;
     let doc_text = doc[0].content.trim_end_matches(INSTRUCTION).to_string();
-    let other_text: String = doc_text.split_whitespace().rev().collect::<Vec<_>>().join(" ");
+    let other_text: String = doc_text
+        .split_whitespace()
+        .rev()
+        .collect::<Vec<_>>()
+        .join(" ");
     let ask = |text: &str, question: &str| {
         GenerationRequest::new(vec![
             ChatMessage::system("You answer questions about the document the user gives."),
@@ -262,7 +303,14 @@ mod tests {
 
     #[test]
     fn spread_takes_median_min_max() {
-        assert_eq!(Spread::of(&[3.0, 1.0, 2.0]), Spread { median: 2.0, min: 1.0, max: 3.0 });
+        assert_eq!(
+            Spread::of(&[3.0, 1.0, 2.0]),
+            Spread {
+                median: 2.0,
+                min: 1.0,
+                max: 3.0
+            }
+        );
         assert_eq!(Spread::of(&[4.0, 1.0, 2.0, 3.0]).median, 2.5);
         assert!(Spread::of(&[]).median.is_nan());
     }

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 /// Everything the core can fail with. `kind()` is a stable machine-readable name for UIs and `--json`.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
-    #[error("unknown model `{id}`: see `assistant models list` for the catalog and installed models")]
+    #[error(
+        "unknown model `{id}`: see `assistant models list` for the catalog and installed models"
+    )]
     UnknownModel { id: String },
 
     #[error("model `{id}` is not installed: run `assistant models pull {id}` or `assistant models import FILE`")]
@@ -18,10 +20,20 @@ pub enum CoreError {
     InvalidModelFile { file: PathBuf, reason: String },
 
     #[error("{file}: architecture `{architecture}` cannot be loaded by this engine: {reason}")]
-    UnsupportedModel { file: PathBuf, architecture: String, reason: String },
+    UnsupportedModel {
+        file: PathBuf,
+        architecture: String,
+        reason: String,
+    },
 
-    #[error("{file}: checksum mismatch: expected sha256 {expected}, got {actual}; the file was removed")]
-    ChecksumMismatch { file: PathBuf, expected: String, actual: String },
+    #[error(
+        "{file}: checksum mismatch: expected sha256 {expected}, got {actual}; the file was removed"
+    )]
+    ChecksumMismatch {
+        file: PathBuf,
+        expected: String,
+        actual: String,
+    },
 
     #[error("not enough memory to load {file}: needs about {needed_mb} MB (model {model_mb} MB + context cache {kv_mb} MB for {context_tokens} tokens), {available_mb} MB available; choose a smaller model or a shorter context (`--context`)")]
     InsufficientMemory {

@@ -25,7 +25,11 @@ pub const DEFAULT_IDLE_UNLOAD_SECS: u64 = 300;
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { active_model: None, context_tokens: DEFAULT_CONTEXT_TOKENS, idle_unload_secs: DEFAULT_IDLE_UNLOAD_SECS }
+        Self {
+            active_model: None,
+            context_tokens: DEFAULT_CONTEXT_TOKENS,
+            idle_unload_secs: DEFAULT_IDLE_UNLOAD_SECS,
+        }
     }
 }
 
@@ -34,8 +38,10 @@ impl Settings {
     pub fn load(dir: &DataDir) -> Result<Self> {
         let path = dir.settings_path();
         match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| CoreError::Settings { path, reason: e.to_string() }),
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| CoreError::Settings {
+                path,
+                reason: e.to_string(),
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(CoreError::io(path, e)),
         }
@@ -56,7 +62,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = DataDir::at(tmp.path()).unwrap();
         assert_eq!(Settings::load(&dir).unwrap(), Settings::default());
-        let s = Settings { active_model: Some("m".into()), context_tokens: 1024, idle_unload_secs: 0 };
+        let s = Settings {
+            active_model: Some("m".into()),
+            context_tokens: 1024,
+            idle_unload_secs: 0,
+        };
         s.save(&dir).unwrap();
         assert_eq!(Settings::load(&dir).unwrap(), s);
     }

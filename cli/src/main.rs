@@ -8,14 +8,19 @@ use std::process::ExitCode;
 
 use assistant_core::bench::{self, BenchOptions};
 use assistant_core::engine::{
-    Backend, ChatMessage, GenerationRequest, OutputConstraint, Priority, StreamEvent,
+    ActivationDtype, Backend, ChatMessage, GenerationRequest, OutputConstraint, Priority,
+    StreamEvent,
 };
 use assistant_core::models::{PullOptions, PullProgress};
 use assistant_core::{Assistant, CoreError, DataDir};
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "assistant", version, about = "A private, on-device assistant for your mail and notes.")]
+#[command(
+    name = "assistant",
+    version,
+    about = "A private, on-device assistant for your mail and notes."
+)]
 struct Cli {
     /// Folder for models, settings and data (default: the platform's app-data folder).
     #[arg(long, global = true, env = "ASSISTANT_HOME", value_name = "DIR")]
@@ -129,6 +134,9 @@ struct BenchArgs {
     /// (cold, resumed, and after a request on another document).
     #[arg(long, value_name = "N")]
     context_switch: Option<usize>,
+    /// Activation number format: f32 (default), f16, or auto (the engine's choice).
+    #[arg(long, value_parser = ["f32", "f16", "auto"])]
+    dtype: Option<String>,
     /// Turn off the engine's prefix cache (reuse of key/value state for repeated prompt prefixes).
     #[arg(long)]
     no_prefix_cache: bool,
@@ -145,16 +153,24 @@ fn main() -> ExitCode {
         _ => "debug",
     };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let json = cli.json;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if json {
-                println!("{}", serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string()}}));
+                println!(
+                    "{}",
+                    serde_json::json!({"error": {"kind": e.kind(), "message": e.to_string()}})
+                );
             }
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -204,8 +220,9 @@ async fn chat(assistant: &Assistant, args: ChatArgs, json: bool) -> Result<(), C
     }
     messages.push(ChatMessage::user(args.prompt.join(" ")));
     let constraint = if let Some(path) = &args.json_schema {
-        let schema = serde_json::from_str(&read_file(path)?)
-            .map_err(|e| CoreError::InvalidRequest(format!("{}: not valid JSON: {e}", path.display())))?;
+        let schema = serde_json::from_str(&read_file(path)?).map_err(|e| {
+            CoreError::InvalidRequest(format!("{}: not valid JSON: {e}", path.display()))
+        })?;
         OutputConstraint::JsonSchema(schema)
     } else if let Some(path) = &args.grammar {
         OutputConstraint::Grammar(read_file(path)?)
@@ -222,13 +239,21 @@ async fn chat(assistant: &Assistant, args: ChatArgs, json: bool) -> Result<(), C
         stop: args.stop,
         seed: args.seed,
         constraint,
-        priority: if args.background { Priority::Background } else { Priority::Interactive },
+        priority: if args.background {
+            Priority::Background
+        } else {
+            Priority::Interactive
+        },
     };
     stream_answer(assistant, request, json).await
 }
 
 /// Streams tokens to stdout as they come (or collects them for `--json`); Ctrl-C cancels.
-async fn stream_answer(assistant: &Assistant, request: GenerationRequest, json: bool) -> Result<(), CoreError> {
+async fn stream_answer(
+    assistant: &Assistant,
+    request: GenerationRequest,
+    json: bool,
+) -> Result<(), CoreError> {
     let engine = assistant.engine().await?;
     let mut stream = engine.generate(request)?;
     let canceller = stream.canceller();
@@ -250,7 +275,10 @@ async fn stream_answer(assistant: &Assistant, request: GenerationRequest, json: 
             }
             StreamEvent::Done(stats) => {
                 if json {
-                    println!("{}", serde_json::json!({"model": engine.model_id(), "text": text, "stats": stats}));
+                    println!(
+                        "{}",
+                        serde_json::json!({"model": engine.model_id(), "text": text, "stats": stats})
+                    );
                 } else {
                     println!();
                     eprintln!(
@@ -269,7 +297,9 @@ async fn stream_answer(assistant: &Assistant, request: GenerationRequest, json: 
             }
         }
     }
-    Err(CoreError::Engine("the answer ended without a final event".into()))
+    Err(CoreError::Engine(
+        "the answer ended without a final event".into(),
+    ))
 }
 
 async fn demo(assistant: &Assistant, json: bool) -> Result<(), CoreError> {
@@ -282,7 +312,9 @@ async fn demo(assistant: &Assistant, json: bool) -> Result<(), CoreError> {
         Can you check the index on the orders table before Thursday?";
     let request = GenerationRequest::new(vec![
         ChatMessage::system("You are a concise email assistant."),
-        ChatMessage::user(format!("Write a two-sentence reply to this email:\n\n{email}")),
+        ChatMessage::user(format!(
+            "Write a two-sentence reply to this email:\n\n{email}"
+        )),
     ])
     .with_max_tokens(80);
     if !json {
@@ -295,12 +327,25 @@ async fn models(assistant: &Assistant, cmd: ModelsCommand, json: bool) -> Result
     let mm = assistant.models().clone();
     match cmd {
         ModelsCommand::List => {
-            let rows = tokio::task::spawn_blocking(move || mm.list()).await.expect("list task")?;
+            let rows = tokio::task::spawn_blocking(move || mm.list())
+                .await
+                .expect("list task")?;
             output::print(json, &rows, || output::models_table(&rows));
         }
-        ModelsCommand::Pull { id, url, mirror, sha256 } => {
+        ModelsCommand::Pull {
+            id,
+            url,
+            mirror,
+            sha256,
+        } => {
             let cancel = cancel_on_ctrl_c();
-            let opts = PullOptions { url, mirror, sha256, attempts: None, cancel: Some(cancel) };
+            let opts = PullOptions {
+                url,
+                mirror,
+                sha256,
+                attempts: None,
+                cancel: Some(cancel),
+            };
             let bar = output::download_bar(json);
             let b = bar.clone();
             let progress = move |p: PullProgress| output::update_bar(&b, p);
@@ -308,7 +353,13 @@ async fn models(assistant: &Assistant, cmd: ModelsCommand, json: bool) -> Result
             bar.finish_and_clear();
             let model = result?;
             output::print(json, &model, || {
-                format!("installed {} ({} bytes, sha256 {}) at {}", model.id, model.size_bytes, model.sha256, model.path.display())
+                format!(
+                    "installed {} ({} bytes, sha256 {}) at {}",
+                    model.id,
+                    model.size_bytes,
+                    model.sha256,
+                    model.path.display()
+                )
             });
         }
         ModelsCommand::Import { path, id } => {
@@ -316,18 +367,31 @@ async fn models(assistant: &Assistant, cmd: ModelsCommand, json: bool) -> Result
                 .await
                 .expect("import task")?;
             output::print(json, &model, || {
-                format!("imported {} ({}, {} bytes, sha256 {})", model.id, model.architecture, model.size_bytes, model.sha256)
+                format!(
+                    "imported {} ({}, {} bytes, sha256 {})",
+                    model.id, model.architecture, model.size_bytes, model.sha256
+                )
             });
         }
         ModelsCommand::Verify { id } => {
-            let report = tokio::task::spawn_blocking(move || mm.verify(&id)).await.expect("verify task")?;
+            let report = tokio::task::spawn_blocking(move || mm.verify(&id))
+                .await
+                .expect("verify task")?;
             output::print(json, &report, || {
                 format!(
                     "{}: {} (sha256 {}{})",
                     report.id,
-                    if report.ok { "ok" } else { "MODIFIED OR CORRUPT" },
+                    if report.ok {
+                        "ok"
+                    } else {
+                        "MODIFIED OR CORRUPT"
+                    },
                     report.sha256,
-                    if report.ok { String::new() } else { format!(", expected {}", report.expected_sha256) }
+                    if report.ok {
+                        String::new()
+                    } else {
+                        format!(", expected {}", report.expected_sha256)
+                    }
                 )
             });
             if !report.ok {
@@ -343,12 +407,20 @@ async fn models(assistant: &Assistant, cmd: ModelsCommand, json: bool) -> Result
         }
         ModelsCommand::Remove { id } => {
             let shown = id.clone();
-            tokio::task::spawn_blocking(move || mm.remove(&id)).await.expect("remove task")?;
-            output::print(json, &serde_json::json!({"removed": shown}), || format!("removed {shown}"));
+            tokio::task::spawn_blocking(move || mm.remove(&id))
+                .await
+                .expect("remove task")?;
+            output::print(json, &serde_json::json!({"removed": shown}), || {
+                format!("removed {shown}")
+            });
         }
         ModelsCommand::Use { id } => {
-            let model = tokio::task::spawn_blocking(move || mm.use_model(&id)).await.expect("use task")?;
-            output::print(json, &model, || format!("now using {} ({})", model.id, model.path.display()));
+            let model = tokio::task::spawn_blocking(move || mm.use_model(&id))
+                .await
+                .expect("use task")?;
+            output::print(json, &model, || {
+                format!("now using {} ({})", model.id, model.path.display())
+            });
         }
     }
     Ok(())
@@ -371,6 +443,12 @@ async fn bench_cmd(assistant: &Assistant, args: BenchArgs, json: bool) -> Result
     if args.no_prefix_cache {
         config.prefix_cache_sequences = None;
     }
+    config.activation_dtype = match args.dtype.as_deref() {
+        Some("f16") => ActivationDtype::F16,
+        Some("auto") => ActivationDtype::Auto,
+        Some(_) => ActivationDtype::F32,
+        None => config.activation_dtype,
+    };
     if let Some(tokens) = args.context_switch {
         let engine = assistant_core::engine::LocalEngine::load(config).await?;
         let r = bench::context_switch(&engine, tokens).await?;
@@ -394,12 +472,24 @@ async fn bench_cmd(assistant: &Assistant, args: BenchArgs, json: bool) -> Result
         let bytes = serde_json::to_vec(&set).expect("prompts serialize");
         std::fs::write(&path, bytes).map_err(|e| CoreError::io(&path, e))?;
         let counts: Vec<usize> = set.prompts.iter().map(Vec::len).collect();
-        output::print(json, &serde_json::json!({"file": path, "prompt_tokens": counts}), || {
-            format!("wrote {} prompts ({counts:?} tokens) to {}", counts.len(), path.display())
-        });
+        output::print(
+            json,
+            &serde_json::json!({"file": path, "prompt_tokens": counts}),
+            || {
+                format!(
+                    "wrote {} prompts ({counts:?} tokens) to {}",
+                    counts.len(),
+                    path.display()
+                )
+            },
+        );
         return Ok(());
     }
-    let opts = BenchOptions { prompt_lengths: args.lengths, runs: args.runs, max_tokens: args.max_tokens };
+    let opts = BenchOptions {
+        prompt_lengths: args.lengths,
+        runs: args.runs,
+        max_tokens: args.max_tokens,
+    };
     let progress = |msg: &str| {
         if !json {
             eprintln!("  {msg}");

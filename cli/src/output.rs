@@ -8,7 +8,10 @@ use serde::Serialize;
 /// Prints `value` as JSON, or the human text.
 pub fn print<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
     if json {
-        println!("{}", serde_json::to_string_pretty(value).expect("output serializes"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).expect("output serializes")
+        );
     } else {
         println!("{}", human());
     }
@@ -19,7 +22,10 @@ pub fn mb(bytes: u64) -> String {
 }
 
 pub fn models_table(rows: &[ModelListing]) -> String {
-    let mut out = format!("{:<32} {:>8} {:<7} {:<9} {}\n", "ID", "SIZE", "QUANT", "STATE", "NOTE");
+    let mut out = format!(
+        "{:<32} {:>8} {:<7} {:<9} {}\n",
+        "ID", "SIZE", "QUANT", "STATE", "NOTE"
+    );
     for r in rows {
         let state = match (r.installed, r.active) {
             (true, true) => "active",
@@ -41,11 +47,20 @@ pub fn models_table(rows: &[ModelListing]) -> String {
 
 /// A byte progress bar with rate and ETA on stderr (hidden for `--json`).
 pub fn download_bar(json: bool) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(None, if json { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() });
+    let bar = ProgressBar::with_draw_target(
+        None,
+        if json {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        },
+    );
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{bar:32}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}")
-            .expect("progress template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} [{bar:32}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
+        )
+        .expect("progress template")
+        .progress_chars("=> "),
     );
     bar
 }

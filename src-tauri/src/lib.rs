@@ -18,7 +18,10 @@ pub struct CommandError {
 
 impl From<CoreError> for CommandError {
     fn from(e: CoreError) -> Self {
-        Self { kind: e.kind(), message: e.to_string() }
+        Self {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
     }
 }
 
@@ -30,10 +33,21 @@ pub struct AppInfoDto {
 }
 
 #[derive(Debug, Clone, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum ChatEventDto {
-    Token { text: String },
-    Done { prompt_tokens: usize, completion_tokens: usize, ttft_ms: f64, decode_tokens_per_sec: f64 },
+    Token {
+        text: String,
+    },
+    Done {
+        prompt_tokens: usize,
+        completion_tokens: usize,
+        ttft_ms: f64,
+        decode_tokens_per_sec: f64,
+    },
 }
 
 #[tauri::command]
@@ -51,7 +65,9 @@ async fn chat(
     prompt: String,
     on_event: Channel<ChatEventDto>,
 ) -> Result<(), CommandError> {
-    let mut stream = assistant.generate(GenerationRequest::prompt(prompt)).await?;
+    let mut stream = assistant
+        .generate(GenerationRequest::prompt(prompt))
+        .await?;
     while let Some(event) = stream.next().await {
         let dto = match event? {
             StreamEvent::Token(text) => ChatEventDto::Token { text },
@@ -95,7 +111,10 @@ mod tests {
         let e = CommandError::from(CoreError::ModelNotInstalled { id: "m".into() });
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["kind"], "model_not_installed");
-        assert!(v["message"].as_str().unwrap().contains("assistant models pull m"));
+        assert!(v["message"]
+            .as_str()
+            .unwrap()
+            .contains("assistant models pull m"));
     }
 
     #[test]
@@ -107,6 +126,9 @@ mod tests {
             decode_tokens_per_sec: 4.0,
         })
         .unwrap();
-        assert_eq!(v, serde_json::json!({"type": "done", "promptTokens": 1, "completionTokens": 2, "ttftMs": 3.0, "decodeTokensPerSec": 4.0}));
+        assert_eq!(
+            v,
+            serde_json::json!({"type": "done", "promptTokens": 1, "completionTokens": 2, "ttftMs": 3.0, "decodeTokensPerSec": 4.0})
+        );
     }
 }

@@ -55,7 +55,14 @@ impl FileServer {
     }
 
     pub fn serve(&self, path: &str, bytes: Arc<Vec<u8>>, behaviour: Behaviour) -> String {
-        self.files.lock().unwrap().insert(path.to_string(), File { bytes, behaviour, served: 0 });
+        self.files.lock().unwrap().insert(
+            path.to_string(),
+            File {
+                bytes,
+                behaviour,
+                served: 0,
+            },
+        );
         format!("{}{}", self.base, path)
     }
 
@@ -64,7 +71,11 @@ impl FileServer {
     }
 }
 
-fn handle(conn: TcpStream, files: &Mutex<HashMap<String, File>>, seen: &Mutex<Vec<Seen>>) -> std::io::Result<()> {
+fn handle(
+    conn: TcpStream,
+    files: &Mutex<HashMap<String, File>>,
+    seen: &Mutex<Vec<Seen>>,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(conn.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
@@ -90,8 +101,14 @@ fn handle(conn: TcpStream, files: &Mutex<HashMap<String, File>>, seen: &Mutex<Ve
         })
     };
     let Some((bytes, behaviour, served)) = found else {
-        seen.lock().unwrap().push(Seen { path, range, status: 404 });
-        out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found")?;
+        seen.lock().unwrap().push(Seen {
+            path,
+            range,
+            status: 404,
+        });
+        out.write_all(
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found",
+        )?;
         return Ok(());
     };
     let len = bytes.len() as u64;
@@ -102,20 +119,34 @@ fn handle(conn: TcpStream, files: &Mutex<HashMap<String, File>>, seen: &Mutex<Ve
         .and_then(|s| s.parse::<u64>().ok());
     let (status, start) = match start {
         Some(s) if s >= len => {
-            seen.lock().unwrap().push(Seen { path, range, status: 416 });
+            seen.lock().unwrap().push(Seen {
+                path,
+                range,
+                status: 416,
+            });
             out.write_all(format!("HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{len}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes())?;
             return Ok(());
         }
         Some(s) => (206, s),
         None => (200, 0),
     };
-    seen.lock().unwrap().push(Seen { path, range, status });
+    seen.lock().unwrap().push(Seen {
+        path,
+        range,
+        status,
+    });
     let mut head = if status == 206 {
-        format!("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {start}-{}/{len}\r\n", len - 1)
+        format!(
+            "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {start}-{}/{len}\r\n",
+            len - 1
+        )
     } else {
         "HTTP/1.1 200 OK\r\n".to_string()
     };
-    head.push_str(&format!("Content-Length: {}\r\nAccept-Ranges: bytes\r\nConnection: close\r\n", len - start));
+    head.push_str(&format!(
+        "Content-Length: {}\r\nAccept-Ranges: bytes\r\nConnection: close\r\n",
+        len - start
+    ));
     for (k, v) in &behaviour.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }

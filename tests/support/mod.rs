@@ -11,9 +11,12 @@ pub const DEFAULT_MODEL_ID: &str = "smollm2-135m-instruct-q4_1";
 
 /// The default model's GGUF, put in place by `scripts/fetch-default-model.sh` (the test script runs it).
 pub fn model_path() -> PathBuf {
-    let path = std::env::var_os("ASSISTANT_TEST_MODEL").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/models/SmolLM2-135M-Instruct.Q4_1.gguf")
-    });
+    let path = std::env::var_os("ASSISTANT_TEST_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/models/SmolLM2-135M-Instruct.Q4_1.gguf")
+        });
     assert!(
         path.is_file(),
         "the default model is missing at {}: run scripts/test.sh (or scripts/fetch-default-model.sh) first",
@@ -44,14 +47,28 @@ pub fn stderr(o: &Output) -> String {
 
 /// Parses `--json` output, failing with both streams shown.
 pub fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}):\nstdout: {}\nstderr: {}", stdout(o), stderr(o)))
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}):\nstdout: {}\nstderr: {}",
+            stdout(o),
+            stderr(o)
+        )
+    })
 }
 
 /// A data folder with the default model imported and chosen.
 pub fn data_dir_with_model() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let o = assistant(dir.path(), &["models", "import", model_path().to_str().unwrap(), "--id", DEFAULT_MODEL_ID]);
+    let o = assistant(
+        dir.path(),
+        &[
+            "models",
+            "import",
+            model_path().to_str().unwrap(),
+            "--id",
+            DEFAULT_MODEL_ID,
+        ],
+    );
     assert!(o.status.success(), "import failed: {}", stderr(&o));
     dir
 }

@@ -7,9 +7,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use mistralrs::core::{
+    AutoDeviceMapParams, DefaultSchedulerMethod, DeviceMapSetting, GGUFLoaderBuilder,
+    GGUFSpecificConfig, MistralRsBuilder, ModelDType, SchedulerConfig,
+};
 use mistralrs::{
-    Constraint, GgufModelBuilder, Model, RequestBuilder, Response, SamplingParams,
-    TextMessageRole, TextMessages, TokenSource,
+    Constraint, Device, Model, RequestBuilder, Response, SamplingParams, TextMessageRole,
+    TextMessages, TokenSource,
 };
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
@@ -18,8 +22,9 @@ use super::queue::PriorityQueue;
 use super::sampler::SeededSampler;
 use super::stop::StopMatcher;
 use super::{
-    millis, Backend, ChatMessage, FinishReason, GenerationRequest, GenerationStats, OutputConstraint,
-    Priority, Role, StreamEvent, TokenStream, DEFAULT_MAX_TOKENS,
+    millis, ActivationDtype, Backend, ChatMessage, FinishReason, GenerationRequest,
+    GenerationStats, OutputConstraint, Priority, Role, StreamEvent, TokenStream,
+    DEFAULT_MAX_TOKENS,
 };
 use crate::error::{CoreError, Result};
 use crate::models::{gguf, memory, GgufInfo};
@@ -36,6 +41,7 @@ pub struct LocalEngineConfig {
     /// How many earlier prompts mistral.rs keeps key/value state for, to reuse on a shared
     /// prefix; `None` turns the prefix cache off.
     pub prefix_cache_sequences: Option<usize>,
+    pub activation_dtype: ActivationDtype,
 }
 
 impl LocalEngineConfig {
@@ -46,6 +52,7 @@ impl LocalEngineConfig {
             context_tokens: crate::settings::DEFAULT_CONTEXT_TOKENS,
             queue_capacity: 32,
             prefix_cache_sequences: Some(16),
+            activation_dtype: ActivationDtype::default(),
         }
     }
 }
@@ -78,9 +85,18 @@ enum Job {
         cancel: CancellationToken,
         enqueued: Instant,
     },
-    TokenizePrompt { messages: Vec<ChatMessage>, reply: oneshot::Sender<Result<Vec<u32>>> },
-    Tokenize { text: String, reply: oneshot::Sender<Result<Vec<u32>>> },
-    Detokenize { tokens: Vec<u32>, reply: oneshot::Sender<Result<String>> },
+    TokenizePrompt {
+        messages: Vec<ChatMessage>,
+        reply: oneshot::Sender<Result<Vec<u32>>>,
+    },
+    Tokenize {
+        text: String,
+        reply: oneshot::Sender<Result<Vec<u32>>>,
+    },
+    Detokenize {
+        tokens: Vec<u32>,
+        reply: oneshot::Sender<Result<String>>,
+    },
 }
 
 impl LocalEngine {
@@ -94,29 +110,86 @@ impl LocalEngine {
         .await
         .map_err(|e| CoreError::Engine(e.to_string()))??;
         info.check_loadable(&path)?;
-        memory::check_fits(&path, &info, config.context_tokens, memory::available_bytes())?;
+        memory::check_fits(
+            &path,
+            &info,
+            config.context_tokens,
+            memory::available_bytes(),
+        )?;
 
-        let dir = path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|| ".".into());
+        let dir = path
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|| ".".into());
         let file = path
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
-            .ok_or_else(|| CoreError::InvalidRequest(format!("{} is not a file path", path.display())))?;
+            .ok_or_else(|| {
+                CoreError::InvalidRequest(format!("{} is not a file path", path.display()))
+            })?;
         let started = Instant::now();
-        let model = GgufModelBuilder::new(dir, vec![file])
-            .with_force_cpu()
-            .with_token_source(TokenSource::None)
-            .with_max_num_seqs(1)
-            .with_prefix_cache_n(config.prefix_cache_sequences)
+        let dtype = match config.activation_dtype {
+            ActivationDtype::F32 => ModelDType::F32,
+            ActivationDtype::F16 => ModelDType::F16,
+            ActivationDtype::Auto => ModelDType::Auto,
+        };
+        // mistral.rs's GgufModelBuilder always lets the engine pick the activation type, so the
+        // pipeline is built here with the loader it uses. Loading reads the file: off the runtime.
+        let pipeline = tokio::task::spawn_blocking(move || {
+            let loader = GGUFLoaderBuilder::new(
+                None,
+                None,
+                dir,
+                vec![file],
+                GGUFSpecificConfig { topology: None },
+                false,
+                None,
+            )
+            .build();
+            loader.load_model_from_hf(
+                None,
+                TokenSource::None,
+                &dtype,
+                &Device::Cpu,
+                true,
+                DeviceMapSetting::Auto(AutoDeviceMapParams::default_text()),
+                None,
+                None,
+            )
+        })
+        .await
+        .map_err(|e| CoreError::Engine(e.to_string()))?
+        .map_err(|e| CoreError::Engine(format!("loading {} failed: {e:#}", path.display())))?;
+        // One sequence at a time: the queue above decides the order.
+        let scheduler = SchedulerConfig::DefaultScheduler {
+            method: DefaultSchedulerMethod::Fixed(std::num::NonZeroUsize::MIN),
+        };
+        let runner = MistralRsBuilder::new(pipeline, scheduler, false, None)
+            .with_no_prefix_cache(config.prefix_cache_sequences.is_none())
+            .with_prefix_cache_n(config.prefix_cache_sequences.unwrap_or(1))
             .build()
-            .await
-            .map_err(|e| CoreError::Engine(format!("loading {} failed: {e:#}", path.display())))?;
+            .await;
+        let model = Model::new(runner);
         let load_time = started.elapsed();
         tracing::info!(model = %config.model_id, ms = millis(load_time), "model loaded");
 
         let queue = Arc::new(PriorityQueue::new(config.queue_capacity));
         let in_flight = Arc::new(AtomicUsize::new(0));
-        tokio::spawn(serve(model, queue.clone(), in_flight.clone(), config.context_tokens));
-        Ok(Self { shared: Arc::new(Shared { queue, in_flight, config, info, load_time }) })
+        tokio::spawn(serve(
+            model,
+            queue.clone(),
+            in_flight.clone(),
+            config.context_tokens,
+        ));
+        Ok(Self {
+            shared: Arc::new(Shared {
+                queue,
+                in_flight,
+                config,
+                info,
+                load_time,
+            }),
+        })
     }
 
     pub fn model_id(&self) -> &str {
@@ -151,8 +224,12 @@ impl LocalEngine {
     /// exactly what the model reads for a request with these messages.
     pub async fn tokenize_prompt(&self, messages: Vec<ChatMessage>) -> Result<Vec<u32>> {
         let (reply, rx) = oneshot::channel();
-        self.shared.queue.push(Priority::Interactive, Job::TokenizePrompt { messages, reply })?;
-        rx.await.map_err(|_| CoreError::Engine("the engine stopped".into()))?
+        self.shared.queue.push(
+            Priority::Interactive,
+            Job::TokenizePrompt { messages, reply },
+        )?;
+        rx.await
+            .map_err(|_| CoreError::Engine("the engine stopped".into()))?
     }
 
     /// How many tokens [`Self::tokenize_prompt`] gives.
@@ -163,14 +240,24 @@ impl LocalEngine {
     /// Plain text to token ids (no template, no special tokens).
     pub async fn tokenize(&self, text: impl Into<String>) -> Result<Vec<u32>> {
         let (reply, rx) = oneshot::channel();
-        self.shared.queue.push(Priority::Interactive, Job::Tokenize { text: text.into(), reply })?;
-        rx.await.map_err(|_| CoreError::Engine("the engine stopped".into()))?
+        self.shared.queue.push(
+            Priority::Interactive,
+            Job::Tokenize {
+                text: text.into(),
+                reply,
+            },
+        )?;
+        rx.await
+            .map_err(|_| CoreError::Engine("the engine stopped".into()))?
     }
 
     pub async fn detokenize(&self, tokens: Vec<u32>) -> Result<String> {
         let (reply, rx) = oneshot::channel();
-        self.shared.queue.push(Priority::Interactive, Job::Detokenize { tokens, reply })?;
-        rx.await.map_err(|_| CoreError::Engine("the engine stopped".into()))?
+        self.shared
+            .queue
+            .push(Priority::Interactive, Job::Detokenize { tokens, reply })?;
+        rx.await
+            .map_err(|_| CoreError::Engine("the engine stopped".into()))?
     }
 }
 
@@ -187,7 +274,12 @@ impl Backend for LocalEngine {
         self.shared.in_flight.fetch_add(1, Ordering::SeqCst);
         let pushed = self.shared.queue.push(
             priority,
-            Job::Generate { request, tx, cancel: cancel.clone(), enqueued: Instant::now() },
+            Job::Generate {
+                request,
+                tx,
+                cancel: cancel.clone(),
+                enqueued: Instant::now(),
+            },
         );
         if let Err(e) = pushed {
             self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
@@ -198,12 +290,23 @@ impl Backend for LocalEngine {
 }
 
 /// The engine task: owns the model and runs one job at a time until the queue closes.
-async fn serve(model: Model, queue: Arc<PriorityQueue<Job>>, in_flight: Arc<AtomicUsize>, context_tokens: usize) {
+async fn serve(
+    model: Model,
+    queue: Arc<PriorityQueue<Job>>,
+    in_flight: Arc<AtomicUsize>,
+    context_tokens: usize,
+) {
     while let Some(job) = queue.pop().await {
         match job {
-            Job::Generate { request, tx, cancel, enqueued } => {
+            Job::Generate {
+                request,
+                tx,
+                cancel,
+                enqueued,
+            } => {
                 if !cancel.is_cancelled() && !tx.is_closed() {
-                    let result = generate(&model, request, &tx, &cancel, enqueued, context_tokens).await;
+                    let result =
+                        generate(&model, request, &tx, &cancel, enqueued, context_tokens).await;
                     if let Err(e) = result {
                         let _ = tx.send(Err(e)).await;
                     }
@@ -212,7 +315,13 @@ async fn serve(model: Model, queue: Arc<PriorityQueue<Job>>, in_flight: Arc<Atom
             }
             Job::TokenizePrompt { messages, reply } => {
                 let r = model
-                    .tokenize(either::Either::Left(text_messages(&messages)), None, true, true, None)
+                    .tokenize(
+                        either::Either::Left(text_messages(&messages)),
+                        None,
+                        true,
+                        true,
+                        None,
+                    )
                     .await
                     .map_err(|e| CoreError::Engine(format!("tokenizing failed: {e}")));
                 let _ = reply.send(r);
@@ -237,7 +346,9 @@ async fn serve(model: Model, queue: Arc<PriorityQueue<Job>>, in_flight: Arc<Atom
 }
 
 fn text_messages(messages: &[ChatMessage]) -> TextMessages {
-    messages.iter().fold(TextMessages::new(), |acc, m| acc.add_message(role(m.role), &m.content))
+    messages.iter().fold(TextMessages::new(), |acc, m| {
+        acc.add_message(role(m.role), &m.content)
+    })
 }
 
 fn role(r: Role) -> TextMessageRole {
@@ -255,18 +366,22 @@ fn random_seed() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0);
-    let mut rng = super::sampler::SplitMix64::new(nanos ^ COUNTER.fetch_add(1, Ordering::Relaxed).rotate_left(32));
+    let mut rng = super::sampler::SplitMix64::new(
+        nanos ^ COUNTER.fetch_add(1, Ordering::Relaxed).rotate_left(32),
+    );
     rng.next_u64()
 }
 
 /// Builds the mistral.rs request. The sampling parameters are set as one value, after everything
 /// else, so that the max-token bound can never be dropped (`set_deterministic_sampler()` after
 /// `set_sampler_max_len()` would silently remove it).
-fn build_request(request: &GenerationRequest, context_tokens: usize) -> (RequestBuilder, Option<u64>) {
-    let mut builder = request
-        .messages
-        .iter()
-        .fold(RequestBuilder::new(), |b, m| b.add_message(role(m.role), &m.content));
+fn build_request(
+    request: &GenerationRequest,
+    context_tokens: usize,
+) -> (RequestBuilder, Option<u64>) {
+    let mut builder = request.messages.iter().fold(RequestBuilder::new(), |b, m| {
+        b.add_message(role(m.role), &m.content)
+    });
     let seed = (request.temperature > 0.0).then(|| request.seed.unwrap_or_else(random_seed));
     if let Some(seed) = seed {
         builder = builder.add_logits_processor(Arc::new(SeededSampler::new(
@@ -281,7 +396,10 @@ fn build_request(request: &GenerationRequest, context_tokens: usize) -> (Request
         OutputConstraint::Grammar(g) => Constraint::Lark(g.clone()),
         OutputConstraint::Regex(r) => Constraint::Regex(r.clone()),
     });
-    (builder.set_sampling(sampling_params(request, context_tokens)), seed)
+    (
+        builder.set_sampling(sampling_params(request, context_tokens)),
+        seed,
+    )
 }
 
 /// Greedy engine step (the seeded sampler, when present, has already chosen the token) and the
@@ -289,7 +407,12 @@ fn build_request(request: &GenerationRequest, context_tokens: usize) -> (Request
 /// sends the text of a stop string, and what follows it in the same step, before it stops.
 fn sampling_params(request: &GenerationRequest, context_tokens: usize) -> SamplingParams {
     let mut params = SamplingParams::deterministic();
-    params.max_len = Some(request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS).min(context_tokens));
+    params.max_len = Some(
+        request
+            .max_tokens
+            .unwrap_or(DEFAULT_MAX_TOKENS)
+            .min(context_tokens),
+    );
     params
 }
 
@@ -311,28 +434,33 @@ async fn generate(
     let mut first_token: Option<Instant> = None;
     let mut pieces = 0usize;
     let mut stops = StopMatcher::new(request.stop.clone());
-    let stats = |finish_reason, usage: Option<&mistralrs::Usage>, first: Option<Instant>, pieces: usize| {
-        let end = Instant::now();
-        let ttft = first.map(|f| millis(f - began)).unwrap_or_else(|| millis(end - began));
-        let own_decode = match first {
-            Some(f) if pieces > 1 => (pieces - 1) as f64 / (end - f).as_secs_f64().max(1e-9),
-            _ => 0.0,
+    let stats =
+        |finish_reason, usage: Option<&mistralrs::Usage>, first: Option<Instant>, pieces: usize| {
+            let end = Instant::now();
+            let ttft = first
+                .map(|f| millis(f - began))
+                .unwrap_or_else(|| millis(end - began));
+            let own_decode = match first {
+                Some(f) if pieces > 1 => (pieces - 1) as f64 / (end - f).as_secs_f64().max(1e-9),
+                _ => 0.0,
+            };
+            GenerationStats {
+                prompt_tokens: usage.map(|u| u.prompt_tokens).unwrap_or(0),
+                completion_tokens: usage.map(|u| u.completion_tokens).unwrap_or(pieces),
+                queue_ms,
+                ttft_ms: ttft,
+                total_ms: millis(end - began),
+                prefill_tokens_per_sec: usage
+                    .map(|u| u.avg_prompt_tok_per_sec as f64)
+                    .unwrap_or(0.0),
+                decode_tokens_per_sec: usage
+                    .map(|u| u.avg_compl_tok_per_sec as f64)
+                    .filter(|v| *v > 0.0)
+                    .unwrap_or(own_decode),
+                finish_reason,
+                seed,
+            }
         };
-        GenerationStats {
-            prompt_tokens: usage.map(|u| u.prompt_tokens).unwrap_or(0),
-            completion_tokens: usage.map(|u| u.completion_tokens).unwrap_or(pieces),
-            queue_ms,
-            ttft_ms: ttft,
-            total_ms: millis(end - began),
-            prefill_tokens_per_sec: usage.map(|u| u.avg_prompt_tok_per_sec as f64).unwrap_or(0.0),
-            decode_tokens_per_sec: usage
-                .map(|u| u.avg_compl_tok_per_sec as f64)
-                .filter(|v| *v > 0.0)
-                .unwrap_or(own_decode),
-            finish_reason,
-            seed,
-        }
-    };
     loop {
         let response = tokio::select! {
             biased;
@@ -344,21 +472,34 @@ async fn generate(
             r = stream.next() => r,
         };
         let Some(response) = response else {
-            return Err(CoreError::Engine("the engine closed the stream before the answer ended".into()));
+            return Err(CoreError::Engine(
+                "the engine closed the stream before the answer ended".into(),
+            ));
         };
         match response {
             Response::Chunk(chunk) => {
-                let Some(choice) = chunk.choices.first() else { continue };
+                let Some(choice) = chunk.choices.first() else {
+                    continue;
+                };
                 if let Some(text) = choice.delta.content.as_deref().filter(|t| !t.is_empty()) {
                     first_token.get_or_insert_with(Instant::now);
                     pieces += 1;
                     let step = stops.push(text);
-                    if !step.emit.is_empty() && tx.send(Ok(StreamEvent::Token(step.emit))).await.is_err() {
+                    if !step.emit.is_empty()
+                        && tx.send(Ok(StreamEvent::Token(step.emit))).await.is_err()
+                    {
                         return Ok(()); // the caller dropped the stream
                     }
                     if step.stopped {
                         drop(stream); // ends generation at the next token
-                        let _ = tx.send(Ok(StreamEvent::Done(stats(FinishReason::Stop, chunk.usage.as_ref(), first_token, pieces)))).await;
+                        let _ = tx
+                            .send(Ok(StreamEvent::Done(stats(
+                                FinishReason::Stop,
+                                chunk.usage.as_ref(),
+                                first_token,
+                                pieces,
+                            ))))
+                            .await;
                         return Ok(());
                     }
                 }
@@ -372,7 +513,14 @@ async fn generate(
                         "canceled" => FinishReason::Cancelled,
                         _ => FinishReason::Stop,
                     };
-                    let _ = tx.send(Ok(StreamEvent::Done(stats(finish, chunk.usage.as_ref(), first_token, pieces)))).await;
+                    let _ = tx
+                        .send(Ok(StreamEvent::Done(stats(
+                            finish,
+                            chunk.usage.as_ref(),
+                            first_token,
+                            pieces,
+                        ))))
+                        .await;
                     return Ok(());
                 }
             }

@@ -38,14 +38,35 @@ pub struct ChatMessage {
 
 impl ChatMessage {
     pub fn system(text: impl Into<String>) -> Self {
-        Self { role: Role::System, content: text.into() }
+        Self {
+            role: Role::System,
+            content: text.into(),
+        }
     }
     pub fn user(text: impl Into<String>) -> Self {
-        Self { role: Role::User, content: text.into() }
+        Self {
+            role: Role::User,
+            content: text.into(),
+        }
     }
     pub fn assistant(text: impl Into<String>) -> Self {
-        Self { role: Role::Assistant, content: text.into() }
+        Self {
+            role: Role::Assistant,
+            content: text.into(),
+        }
     }
+}
+
+/// Number format of the model's activations (weights stay as quantized in the file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActivationDtype {
+    /// 32-bit floats: no conversions around the quantized kernels on CPUs.
+    #[default]
+    F32,
+    F16,
+    /// Let the engine choose (it picks F16 on CPUs that can multiply F16).
+    Auto,
 }
 
 /// Interactive requests (what the user is waiting for) run before background ones
@@ -120,25 +141,38 @@ impl GenerationRequest {
 
     pub(crate) fn validate(&self) -> Result<()> {
         if self.messages.is_empty() {
-            return Err(CoreError::InvalidRequest("a request needs at least one message".into()));
+            return Err(CoreError::InvalidRequest(
+                "a request needs at least one message".into(),
+            ));
         }
         if self.max_tokens == Some(0) {
-            return Err(CoreError::InvalidRequest("max tokens must be at least 1".into()));
+            return Err(CoreError::InvalidRequest(
+                "max tokens must be at least 1".into(),
+            ));
         }
         if !(0.0..=5.0).contains(&self.temperature) || self.temperature.is_nan() {
-            return Err(CoreError::InvalidRequest(format!("temperature {} is outside 0..=5", self.temperature)));
+            return Err(CoreError::InvalidRequest(format!(
+                "temperature {} is outside 0..=5",
+                self.temperature
+            )));
         }
         if let Some(p) = self.top_p {
             if !(p > 0.0 && p <= 1.0) {
-                return Err(CoreError::InvalidRequest(format!("top-p {p} is outside (0, 1]")));
+                return Err(CoreError::InvalidRequest(format!(
+                    "top-p {p} is outside (0, 1]"
+                )));
             }
         }
         if self.stop.iter().any(|s| s.is_empty()) {
-            return Err(CoreError::InvalidRequest("stop strings must not be empty".into()));
+            return Err(CoreError::InvalidRequest(
+                "stop strings must not be empty".into(),
+            ));
         }
         if let OutputConstraint::JsonSchema(s) = &self.constraint {
             if !s.is_object() && !s.is_boolean() {
-                return Err(CoreError::InvalidRequest("a JSON schema must be an object".into()));
+                return Err(CoreError::InvalidRequest(
+                    "a JSON schema must be an object".into(),
+                ));
             }
         }
         Ok(())
@@ -221,7 +255,9 @@ impl TokenStream {
                 StreamEvent::Done(stats) => return Ok((text, stats)),
             }
         }
-        Err(CoreError::Engine("the engine stopped before finishing the answer".into()))
+        Err(CoreError::Engine(
+            "the engine stopped before finishing the answer".into(),
+        ))
     }
 }
 
@@ -254,11 +290,26 @@ mod tests {
         ok.validate().unwrap();
         let cases = [
             GenerationRequest::new(vec![]),
-            GenerationRequest { max_tokens: Some(0), ..ok.clone() },
-            GenerationRequest { temperature: -1.0, ..ok.clone() },
-            GenerationRequest { top_p: Some(0.0), ..ok.clone() },
-            GenerationRequest { stop: vec![String::new()], ..ok.clone() },
-            GenerationRequest { constraint: OutputConstraint::JsonSchema(serde_json::json!(3)), ..ok.clone() },
+            GenerationRequest {
+                max_tokens: Some(0),
+                ..ok.clone()
+            },
+            GenerationRequest {
+                temperature: -1.0,
+                ..ok.clone()
+            },
+            GenerationRequest {
+                top_p: Some(0.0),
+                ..ok.clone()
+            },
+            GenerationRequest {
+                stop: vec![String::new()],
+                ..ok.clone()
+            },
+            GenerationRequest {
+                constraint: OutputConstraint::JsonSchema(serde_json::json!(3)),
+                ..ok.clone()
+            },
         ];
         for c in cases {
             assert_eq!(c.validate().unwrap_err().kind(), "invalid_request", "{c:?}");

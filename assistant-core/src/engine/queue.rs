@@ -23,7 +23,11 @@ struct State<T> {
 impl<T> PriorityQueue<T> {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            state: Mutex::new(State { interactive: VecDeque::new(), background: VecDeque::new(), closed: false }),
+            state: Mutex::new(State {
+                interactive: VecDeque::new(),
+                background: VecDeque::new(),
+                closed: false,
+            }),
             notify: Notify::new(),
             capacity: capacity.max(1),
         }
@@ -37,7 +41,9 @@ impl<T> PriorityQueue<T> {
                 return Err(CoreError::Engine("the engine has shut down".into()));
             }
             if s.interactive.len() + s.background.len() >= self.capacity {
-                return Err(CoreError::Busy { capacity: self.capacity });
+                return Err(CoreError::Busy {
+                    capacity: self.capacity,
+                });
             }
             match priority {
                 Priority::Interactive => s.interactive.push_back(item),
@@ -53,7 +59,11 @@ impl<T> PriorityQueue<T> {
         loop {
             {
                 let mut s = self.state.lock().expect("queue lock");
-                if let Some(item) = s.interactive.pop_front().or_else(|| s.background.pop_front()) {
+                if let Some(item) = s
+                    .interactive
+                    .pop_front()
+                    .or_else(|| s.background.pop_front())
+                {
                     return Some(item);
                 }
                 if s.closed {
@@ -114,6 +124,9 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         q.close();
         assert_eq!(waiter.await.unwrap(), (Some(7), None));
-        assert_eq!(q.push(Priority::Interactive, 8).unwrap_err().kind(), "engine");
+        assert_eq!(
+            q.push(Priority::Interactive, 8).unwrap_err().kind(),
+            "engine"
+        );
     }
 }

@@ -30,8 +30,17 @@ impl SplitMix64 {
 
 /// Picks one token index from `logits` with the given temperature and top-p.
 /// Disallowed tokens (logit -inf) are never picked; `None` if none is allowed.
-pub(crate) fn pick(logits: &[f32], temperature: f64, top_p: f64, rng: &mut SplitMix64) -> Option<usize> {
-    let max = logits.iter().copied().filter(|l| l.is_finite()).fold(f32::NEG_INFINITY, f32::max);
+pub(crate) fn pick(
+    logits: &[f32],
+    temperature: f64,
+    top_p: f64,
+    rng: &mut SplitMix64,
+) -> Option<usize> {
+    let max = logits
+        .iter()
+        .copied()
+        .filter(|l| l.is_finite())
+        .fold(f32::NEG_INFINITY, f32::max);
     if !max.is_finite() {
         return None;
     }
@@ -76,18 +85,28 @@ pub(crate) struct SeededSampler {
 
 impl SeededSampler {
     pub(crate) fn new(seed: u64, temperature: f64, top_p: f64) -> Self {
-        Self { rng: std::sync::Mutex::new(SplitMix64::new(seed)), temperature, top_p }
+        Self {
+            rng: std::sync::Mutex::new(SplitMix64::new(seed)),
+            temperature,
+            top_p,
+        }
     }
 }
 
 impl mistralrs::CustomLogitsProcessor for SeededSampler {
-    fn apply(&self, logits: &mistralrs::Tensor, _context: &[u32]) -> mistralrs::Result<mistralrs::Tensor> {
+    fn apply(
+        &self,
+        logits: &mistralrs::Tensor,
+        _context: &[u32],
+    ) -> mistralrs::Result<mistralrs::Tensor> {
         let values: Vec<f32> = logits.to_vec1()?;
         let chosen = {
             let mut rng = self.rng.lock().expect("sampler rng");
             pick(&values, self.temperature, self.top_p, &mut rng)
         };
-        let Some(chosen) = chosen else { return Ok(logits.clone()) };
+        let Some(chosen) = chosen else {
+            return Ok(logits.clone());
+        };
         let mut out = vec![f32::NEG_INFINITY; values.len()];
         out[chosen] = 0.0;
         mistralrs::Tensor::from_vec(out, values.len(), logits.device())
@@ -103,7 +122,9 @@ mod tests {
         let logits: Vec<f32> = (0..50).map(|i| (i % 7) as f32 * 0.3).collect();
         let run = |seed| {
             let mut rng = SplitMix64::new(seed);
-            (0..40).map(|_| pick(&logits, 1.0, 1.0, &mut rng).unwrap()).collect::<Vec<_>>()
+            (0..40)
+                .map(|_| pick(&logits, 1.0, 1.0, &mut rng).unwrap())
+                .collect::<Vec<_>>()
         };
         assert_eq!(run(1), run(1));
         assert_ne!(run(1), run(2));

@@ -18,18 +18,32 @@ pub(crate) struct Step {
 
 impl StopMatcher {
     pub(crate) fn new(stops: Vec<String>) -> Self {
-        Self { stops: stops.into_iter().filter(|s| !s.is_empty()).collect(), pending: String::new() }
+        Self {
+            stops: stops.into_iter().filter(|s| !s.is_empty()).collect(),
+            pending: String::new(),
+        }
     }
 
     pub(crate) fn push(&mut self, piece: &str) -> Step {
         self.pending.push_str(piece);
         if self.stops.is_empty() {
-            return Step { emit: std::mem::take(&mut self.pending), stopped: false };
+            return Step {
+                emit: std::mem::take(&mut self.pending),
+                stopped: false,
+            };
         }
-        if let Some(at) = self.stops.iter().filter_map(|s| self.pending.find(s.as_str())).min() {
+        if let Some(at) = self
+            .stops
+            .iter()
+            .filter_map(|s| self.pending.find(s.as_str()))
+            .min()
+        {
             let emit = self.pending[..at].to_string();
             self.pending.clear();
-            return Step { emit, stopped: true };
+            return Step {
+                emit,
+                stopped: true,
+            };
         }
         // Hold back the longest tail that is the beginning of some stop string.
         let hold_from = self
@@ -43,7 +57,10 @@ impl StopMatcher {
             .unwrap_or(self.pending.len());
         let emit = self.pending[..hold_from].to_string();
         self.pending.drain(..hold_from);
-        Step { emit, stopped: false }
+        Step {
+            emit,
+            stopped: false,
+        }
     }
 
     /// The answer ended without a stop string: release what was held back.
@@ -77,7 +94,10 @@ mod tests {
 
     #[test]
     fn ends_before_a_stop_split_across_pieces() {
-        assert_eq!(run(&["3."], &["1. A\n2. B\n", "3", ". C"]), ("1. A\n2. B\n".into(), true));
+        assert_eq!(
+            run(&["3."], &["1. A\n2. B\n", "3", ". C"]),
+            ("1. A\n2. B\n".into(), true)
+        );
         assert_eq!(run(&["END"], &["xx E", "N", "D yy"]), ("xx ".into(), true));
     }
 

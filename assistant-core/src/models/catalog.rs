@@ -49,7 +49,8 @@ impl Catalog {
     }
 
     pub fn require(&self, id: &str) -> Result<&CatalogEntry> {
-        self.get(id).ok_or_else(|| CoreError::UnknownModel { id: id.to_string() })
+        self.get(id)
+            .ok_or_else(|| CoreError::UnknownModel { id: id.to_string() })
     }
 }
 
@@ -67,7 +68,12 @@ mod tests {
             assert!(!m.urls.is_empty(), "{} has no url", m.id);
             assert!(m.urls.iter().all(|u| u.starts_with("https://")), "{}", m.id);
             assert_eq!(m.loadable, m.unsupported_reason.is_none(), "{}", m.id);
-            assert_eq!(m.loadable, crate::models::gguf::LOADABLE_ARCHITECTURES.contains(&m.architecture.as_str()), "{}", m.id);
+            assert_eq!(
+                m.loadable,
+                crate::models::gguf::LOADABLE_ARCHITECTURES.contains(&m.architecture.as_str()),
+                "{}",
+                m.id
+            );
         }
         let mut ids: Vec<_> = c.models.iter().map(|m| &m.id).collect();
         ids.sort();

@@ -45,7 +45,10 @@ pub(crate) fn apply_mirror(url: &str, mirror: Option<&str>) -> String {
 }
 
 fn download_err(url: &str, reason: impl ToString) -> CoreError {
-    CoreError::Download { url: url.to_string(), reason: reason.to_string() }
+    CoreError::Download {
+        url: url.to_string(),
+        reason: reason.to_string(),
+    }
 }
 
 /// Fetches `url` into `part`, appending to what is already there when the server allows ranges,
@@ -95,7 +98,11 @@ pub(crate) async fn fetch_resumable(
         .map_err(|e| CoreError::Engine(e.to_string()))??;
     if actual != expected {
         let _ = std::fs::remove_file(part);
-        return Err(CoreError::ChecksumMismatch { file: part.with_extension(""), expected, actual });
+        return Err(CoreError::ChecksumMismatch {
+            file: part.with_extension(""),
+            expected,
+            actual,
+        });
     }
     Ok(actual)
 }
@@ -127,7 +134,9 @@ async fn fetch_once(
             _ => format!("HTTP {status}"),
         };
         // Not a broken transfer: retrying will not help.
-        return Err(CoreError::InvalidRequest(format!("download of {url} failed: {reason}")));
+        return Err(CoreError::InvalidRequest(format!(
+            "download of {url} failed: {reason}"
+        )));
     }
     if expected.is_none() {
         *expected = server_sha256(resp.headers());
@@ -142,7 +151,8 @@ async fn fetch_once(
         .open(part)
         .map_err(|e| CoreError::io(part, e))?;
     if resuming {
-        file.seek(SeekFrom::End(0)).map_err(|e| CoreError::io(part, e))?;
+        file.seek(SeekFrom::End(0))
+            .map_err(|e| CoreError::io(part, e))?;
     }
     let began = Instant::now();
     let mut downloaded = start;
@@ -181,25 +191,42 @@ async fn fetch_once(
             Ok(None) => break,
             Err(e) => {
                 let _ = file.sync_all();
-                return Err(download_err(url, format!("connection broke after {downloaded} bytes: {e}")));
+                return Err(download_err(
+                    url,
+                    format!("connection broke after {downloaded} bytes: {e}"),
+                ));
             }
         }
     }
     file.sync_all().map_err(|e| CoreError::io(part, e))?;
     if let Some(total) = total {
         if downloaded < total {
-            return Err(download_err(url, format!("connection closed after {downloaded} of {total} bytes")));
+            return Err(download_err(
+                url,
+                format!("connection closed after {downloaded} of {total} bytes"),
+            ));
         }
     }
     let secs = began.elapsed().as_secs_f64().max(1e-3);
-    progress(PullProgress { downloaded, total, bytes_per_sec: (downloaded - start) as f64 / secs, resumed_from: start });
+    progress(PullProgress {
+        downloaded,
+        total,
+        bytes_per_sec: (downloaded - start) as f64 / secs,
+        resumed_from: start,
+    });
     Ok(())
 }
 
 /// Hugging Face (and other LFS servers) send the file's sha256 as `X-Linked-Etag`.
 fn server_sha256(headers: &reqwest::header::HeaderMap) -> Option<String> {
     ["x-linked-etag", "x-checksum-sha256"].iter().find_map(|h| {
-        let v = headers.get(*h)?.to_str().ok()?.trim().trim_matches('"').to_ascii_lowercase();
+        let v = headers
+            .get(*h)?
+            .to_str()
+            .ok()?
+            .trim()
+            .trim_matches('"')
+            .to_ascii_lowercase();
         (v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit())).then_some(v)
     })
 }
@@ -211,8 +238,14 @@ mod tests {
     #[test]
     fn mirror_replaces_only_the_hub_host() {
         let u = "https://huggingface.co/a/b/resolve/main/f.gguf";
-        assert_eq!(apply_mirror(u, Some("http://127.0.0.1:9/")), "http://127.0.0.1:9/a/b/resolve/main/f.gguf");
-        assert_eq!(apply_mirror("https://example.org/f", Some("http://x")), "https://example.org/f");
+        assert_eq!(
+            apply_mirror(u, Some("http://127.0.0.1:9/")),
+            "http://127.0.0.1:9/a/b/resolve/main/f.gguf"
+        );
+        assert_eq!(
+            apply_mirror("https://example.org/f", Some("http://x")),
+            "https://example.org/f"
+        );
         assert_eq!(apply_mirror(u, None), u);
     }
 

@@ -7,8 +7,16 @@ use std::path::Path;
 use crate::error::{CoreError, Result};
 
 /// Architectures that mistral.rs 0.8's GGUF loader turns into a model.
-pub const LOADABLE_ARCHITECTURES: &[&str] =
-    &["llama", "mistral3", "phi2", "phi3", "starcoder2", "qwen2", "qwen3", "qwen3moe"];
+pub const LOADABLE_ARCHITECTURES: &[&str] = &[
+    "llama",
+    "mistral3",
+    "phi2",
+    "phi3",
+    "starcoder2",
+    "qwen2",
+    "qwen3",
+    "qwen3moe",
+];
 
 /// What the header says about the model.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +53,10 @@ impl GgufInfo {
             let reason = if self.architecture.starts_with("gemma") {
                 "mistral.rs reads Gemma models only from safetensors, not GGUF".to_string()
             } else {
-                format!("the GGUF loader supports {}", LOADABLE_ARCHITECTURES.join(", "))
+                format!(
+                    "the GGUF loader supports {}",
+                    LOADABLE_ARCHITECTURES.join(", ")
+                )
             };
             return Err(CoreError::UnsupportedModel {
                 file: file.to_path_buf(),
@@ -53,11 +64,17 @@ impl GgufInfo {
                 reason,
             });
         }
-        if let Some((ty, _)) = self.tensor_types.iter().find(|(t, _)| t.starts_with("IQ") || t.starts_with("TQ")) {
+        if let Some((ty, _)) = self
+            .tensor_types
+            .iter()
+            .find(|(t, _)| t.starts_with("IQ") || t.starts_with("TQ"))
+        {
             return Err(CoreError::UnsupportedModel {
                 file: file.to_path_buf(),
                 architecture: self.architecture.clone(),
-                reason: format!("tensor type {ty} is not implemented by the engine's quantized kernels"),
+                reason: format!(
+                    "tensor type {ty} is not implemented by the engine's quantized kernels"
+                ),
             });
         }
         Ok(())
@@ -124,10 +141,15 @@ struct Reader<R> {
 impl<R: Read> Reader<R> {
     fn bytes(&mut self, n: u64, what: &str) -> std::result::Result<Vec<u8>, String> {
         if self.pos + n > self.len {
-            return Err(format!("file ends inside the header ({what} at byte {})", self.pos));
+            return Err(format!(
+                "file ends inside the header ({what} at byte {})",
+                self.pos
+            ));
         }
         let mut buf = vec![0u8; n as usize];
-        self.inner.read_exact(&mut buf).map_err(|e| format!("read error at byte {}: {e}", self.pos))?;
+        self.inner
+            .read_exact(&mut buf)
+            .map_err(|e| format!("read error at byte {}: {e}", self.pos))?;
         self.pos += n;
         Ok(buf)
     }
@@ -140,7 +162,9 @@ impl<R: Read> Reader<R> {
     fn string(&mut self, what: &str) -> std::result::Result<String, String> {
         let n = self.u64(what)?;
         if n > MAX_STRING {
-            return Err(format!("{what}: string length {n} is implausible (corrupt header)"));
+            return Err(format!(
+                "{what}: string length {n} is implausible (corrupt header)"
+            ));
         }
         let b = self.bytes(n, what)?;
         Ok(String::from_utf8_lossy(&b).into_owned())
@@ -149,7 +173,11 @@ impl<R: Read> Reader<R> {
         Ok(match ty {
             0 | 1 | 7 => {
                 let b = self.bytes(1, key)?[0];
-                if ty == 1 { Value::Int(b as i8 as i64) } else { Value::Uint(b as u64) }
+                if ty == 1 {
+                    Value::Int(b as i8 as i64)
+                } else {
+                    Value::Uint(b as u64)
+                }
             }
             2 => Value::Uint(u16::from_le_bytes(self.bytes(2, key)?.try_into().unwrap()) as u64),
             3 => Value::Int(i16::from_le_bytes(self.bytes(2, key)?.try_into().unwrap()) as i64),
@@ -164,13 +192,23 @@ impl<R: Read> Reader<R> {
                 let item_ty = self.u32(key)?;
                 let n = self.u64(key)?;
                 if n > MAX_ITEMS {
-                    return Err(format!("{key}: array length {n} is implausible (corrupt header)"));
+                    return Err(format!(
+                        "{key}: array length {n} is implausible (corrupt header)"
+                    ));
                 }
                 match item_ty {
-                    0 | 1 | 7 => { self.bytes(n, key)?; }
-                    2 | 3 => { self.bytes(n * 2, key)?; }
-                    4..=6 => { self.bytes(n * 4, key)?; }
-                    10..=12 => { self.bytes(n * 8, key)?; }
+                    0 | 1 | 7 => {
+                        self.bytes(n, key)?;
+                    }
+                    2 | 3 => {
+                        self.bytes(n * 2, key)?;
+                    }
+                    4..=6 => {
+                        self.bytes(n * 4, key)?;
+                    }
+                    10..=12 => {
+                        self.bytes(n * 8, key)?;
+                    }
                     _ => {
                         for _ in 0..n {
                             self.value(item_ty, key)?;
@@ -185,38 +223,58 @@ impl<R: Read> Reader<R> {
                 self.bytes(8, key)?;
                 Value::Other
             }
-            other => return Err(format!("{key}: unknown value type {other} (corrupt header)")),
+            other => {
+                return Err(format!(
+                    "{key}: unknown value type {other} (corrupt header)"
+                ))
+            }
         })
     }
 }
 
 /// Reads the header of the GGUF file at `path` and checks that the file holds every tensor it names.
 pub fn inspect(path: &Path) -> Result<GgufInfo> {
-    let invalid = |reason: String| CoreError::InvalidModelFile { file: path.to_path_buf(), reason };
+    let invalid = |reason: String| CoreError::InvalidModelFile {
+        file: path.to_path_buf(),
+        reason,
+    };
     let file = std::fs::File::open(path).map_err(|e| CoreError::io(path, e))?;
     let len = file.metadata().map_err(|e| CoreError::io(path, e))?.len();
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
         return Err(invalid("is a folder, not a file".into()));
     }
-    let mut r = Reader { inner: BufReader::with_capacity(1 << 16, file), pos: 0, len };
+    let mut r = Reader {
+        inner: BufReader::with_capacity(1 << 16, file),
+        pos: 0,
+        len,
+    };
     parse(&mut r, len).map_err(invalid)
 }
 
-fn parse<R: Read + Seek>(r: &mut Reader<BufReader<R>>, len: u64) -> std::result::Result<GgufInfo, String> {
+fn parse<R: Read + Seek>(
+    r: &mut Reader<BufReader<R>>,
+    len: u64,
+) -> std::result::Result<GgufInfo, String> {
     if len < 24 {
-        return Err(format!("only {len} bytes long; a GGUF header alone needs 24"));
+        return Err(format!(
+            "only {len} bytes long; a GGUF header alone needs 24"
+        ));
     }
     if &r.bytes(4, "magic")?[..] != MAGIC {
         return Err("does not start with the GGUF magic bytes".into());
     }
     let version = r.u32("version")?;
     if !(2..=3).contains(&version) {
-        return Err(format!("GGUF version {version} is not supported (2 and 3 are)"));
+        return Err(format!(
+            "GGUF version {version} is not supported (2 and 3 are)"
+        ));
     }
     let tensor_count = r.u64("tensor count")?;
     let kv_count = r.u64("metadata count")?;
     if tensor_count > 1 << 20 || kv_count > 1 << 20 {
-        return Err(format!("implausible counts ({tensor_count} tensors, {kv_count} keys): corrupt header"));
+        return Err(format!(
+            "implausible counts ({tensor_count} tensors, {kv_count} keys): corrupt header"
+        ));
     }
     let mut meta: HashMap<String, Value> = HashMap::new();
     for _ in 0..kv_count {
@@ -244,7 +302,9 @@ fn parse<R: Read + Seek>(r: &mut Reader<BufReader<R>>, len: u64) -> std::result:
         let name = r.string("tensor name")?;
         let dims = r.u32(&name)?;
         if dims == 0 || dims > MAX_DIMS {
-            return Err(format!("tensor {i} `{name}` has {dims} dimensions (corrupt header)"));
+            return Err(format!(
+                "tensor {i} `{name}` has {dims} dimensions (corrupt header)"
+            ));
         }
         let mut elements: u64 = 1;
         for _ in 0..dims {
@@ -268,7 +328,8 @@ fn parse<R: Read + Seek>(r: &mut Reader<BufReader<R>>, len: u64) -> std::result:
             len * 100 / required_len.max(1)
         ));
     }
-    let mut tensor_types: Vec<(String, usize)> = types.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let mut tensor_types: Vec<(String, usize)> =
+        types.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     tensor_types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok(GgufInfo {
         version,
@@ -352,14 +413,20 @@ pub(crate) mod tests {
         let (_d, p) = write(&bytes[..bytes.len() - 100]);
         let err = inspect(&p).unwrap_err();
         assert_eq!(err.kind(), "invalid_model_file");
-        assert!(err.to_string().contains("m.gguf") && err.to_string().contains("truncated"), "{err}");
+        assert!(
+            err.to_string().contains("m.gguf") && err.to_string().contains("truncated"),
+            "{err}"
+        );
     }
 
     #[test]
     fn header_cut_short_is_rejected() {
         let bytes = tiny_gguf("llama", 16);
         let (_d, p) = write(&bytes[..40]);
-        assert!(inspect(&p).unwrap_err().to_string().contains("ends inside the header"));
+        assert!(inspect(&p)
+            .unwrap_err()
+            .to_string()
+            .contains("ends inside the header"));
     }
 
     #[test]

@@ -50,8 +50,15 @@ pub fn estimate(info: &GgufInfo, context_tokens: usize) -> (u64, u64, u64) {
 }
 
 /// Refuses, with the figures, to load a model that would not fit in `available` bytes.
-pub fn check_fits(file: &Path, info: &GgufInfo, context_tokens: usize, available: Option<u64>) -> Result<()> {
-    let Some(available) = available else { return Ok(()) };
+pub fn check_fits(
+    file: &Path,
+    info: &GgufInfo,
+    context_tokens: usize,
+    available: Option<u64>,
+) -> Result<()> {
+    let Some(available) = available else {
+        return Ok(());
+    };
     let (weights, kv, needed) = estimate(info, context_tokens);
     if needed > available {
         return Err(CoreError::InsufficientMemory {
@@ -105,7 +112,10 @@ mod tests {
         let err = check_fits(p, &info(), 4096, Some(200 * MB)).unwrap_err();
         assert_eq!(err.kind(), "insufficient_memory");
         let msg = err.to_string();
-        assert!(msg.contains("m.gguf") && msg.contains("200 MB available"), "{msg}");
+        assert!(
+            msg.contains("m.gguf") && msg.contains("200 MB available"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -73,7 +73,10 @@ pub struct ModelManager {
 
 impl ModelManager {
     pub fn new(dir: DataDir) -> Self {
-        Self { dir, catalog: std::sync::Arc::new(Catalog::builtin()) }
+        Self {
+            dir,
+            catalog: std::sync::Arc::new(Catalog::builtin()),
+        }
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -98,8 +101,12 @@ impl ModelManager {
             if let Ok(bytes) = std::fs::read(&manifest) {
                 match serde_json::from_slice::<InstalledModel>(&bytes) {
                     Ok(m) if m.path.is_file() => out.push(m),
-                    Ok(_) => tracing::warn!(manifest = %manifest.display(), "model file missing; ignored"),
-                    Err(e) => tracing::warn!(manifest = %manifest.display(), error = %e, "unreadable manifest; ignored"),
+                    Ok(_) => {
+                        tracing::warn!(manifest = %manifest.display(), "model file missing; ignored")
+                    }
+                    Err(e) => {
+                        tracing::warn!(manifest = %manifest.display(), error = %e, "unreadable manifest; ignored")
+                    }
                 }
             }
         }
@@ -108,13 +115,16 @@ impl ModelManager {
     }
 
     pub fn installed_model(&self, id: &str) -> Result<InstalledModel> {
-        self.installed()?.into_iter().find(|m| m.id == id).ok_or_else(|| {
-            if self.catalog.get(id).is_some() {
-                CoreError::ModelNotInstalled { id: id.to_string() }
-            } else {
-                CoreError::UnknownModel { id: id.to_string() }
-            }
-        })
+        self.installed()?
+            .into_iter()
+            .find(|m| m.id == id)
+            .ok_or_else(|| {
+                if self.catalog.get(id).is_some() {
+                    CoreError::ModelNotInstalled { id: id.to_string() }
+                } else {
+                    CoreError::UnknownModel { id: id.to_string() }
+                }
+            })
     }
 
     /// The model requests go to: the chosen one, or the only installed one.
@@ -130,7 +140,11 @@ impl ModelManager {
                 installed: if installed.is_empty() {
                     "none".into()
                 } else {
-                    installed.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ")
+                    installed
+                        .iter()
+                        .map(|m| m.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 },
             }),
         }
@@ -156,7 +170,10 @@ impl ModelManager {
                 note: c.unsupported_reason.clone(),
             })
             .collect();
-        for m in installed.iter().filter(|m| self.catalog.get(&m.id).is_none()) {
+        for m in installed
+            .iter()
+            .filter(|m| self.catalog.get(&m.id).is_none())
+        {
             rows.push(ModelListing {
                 id: m.id.clone(),
                 name: m.name.clone().unwrap_or_else(|| m.id.clone()),
@@ -197,9 +214,19 @@ impl ModelManager {
         if let Some(expected) = expected.filter(|e| !e.eq_ignore_ascii_case(&sha)) {
             let _ = std::fs::remove_file(&part);
             remove_dir_if_empty(&dir);
-            return Err(CoreError::ChecksumMismatch { file: source.to_path_buf(), expected, actual: sha });
+            return Err(CoreError::ChecksumMismatch {
+                file: source.to_path_buf(),
+                expected,
+                actual: sha,
+            });
         }
-        self.install_part(&id, &part, (sha, size), &info, ("import", &source.display().to_string()))
+        self.install_part(
+            &id,
+            &part,
+            (sha, size),
+            &info,
+            ("import", &source.display().to_string()),
+        )
     }
 
     /// Moves a verified `.part` file into place and writes its manifest.
@@ -258,16 +285,23 @@ impl ModelManager {
             (None, Some(e)) => download::apply_mirror(&e.urls[0], opts.mirror.as_deref()),
             (None, None) => unreachable!("checked above"),
         };
-        let expected = opts.sha256.clone().or_else(|| entry.as_ref().and_then(|e| e.sha256.clone()));
+        let expected = opts
+            .sha256
+            .clone()
+            .or_else(|| entry.as_ref().and_then(|e| e.sha256.clone()));
         if let Ok(installed) = self.installed_model(&id) {
-            if expected.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&installed.sha256)) {
+            if expected
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(&installed.sha256))
+            {
                 return Ok(installed); // already here and the same file: nothing to download
             }
         }
         let dir = self.model_dir(&id);
         std::fs::create_dir_all(&dir).map_err(|e| CoreError::io(&dir, e))?;
         let part = dir.join(format!("{MODEL_FILE}.part"));
-        let fetched = download::fetch_resumable(&url, &part, expected.as_deref(), opts, progress).await;
+        let fetched =
+            download::fetch_resumable(&url, &part, expected.as_deref(), opts, progress).await;
         let sha = match fetched {
             Ok(sha) => sha,
             Err(e) => {
@@ -292,7 +326,9 @@ impl ModelManager {
                 return Err(e);
             }
         };
-        let size = std::fs::metadata(&part).map_err(|e| CoreError::io(&part, e))?.len();
+        let size = std::fs::metadata(&part)
+            .map_err(|e| CoreError::io(&part, e))?
+            .len();
         self.install_part(&id, &part, (sha, size), &info, ("catalog", &url))
     }
 
@@ -342,7 +378,9 @@ impl ModelManager {
 fn validate_id(id: &str) -> Result<String> {
     let ok = !id.is_empty()
         && id.len() <= 100
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         && !id.starts_with('.');
     if ok {
         Ok(id.to_string())
@@ -354,10 +392,19 @@ fn validate_id(id: &str) -> Result<String> {
 }
 
 fn id_from_path(path: &Path) -> Result<String> {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     let id: String = stem
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     validate_id(id.trim_matches('.'))
 }
@@ -379,7 +426,10 @@ fn copy_hashing(from: &Path, to: &Path) -> Result<(String, u64)> {
 fn hash_copy(from: &Path, to: Option<&Path>) -> Result<(String, u64)> {
     let mut src = std::fs::File::open(from).map_err(|e| CoreError::io(from, e))?;
     let mut dst = match to {
-        Some(to) => Some((to, std::fs::File::create(to).map_err(|e| CoreError::io(to, e))?)),
+        Some(to) => Some((
+            to,
+            std::fs::File::create(to).map_err(|e| CoreError::io(to, e))?,
+        )),
         None => None,
     };
     let mut hasher = Sha256::new();
@@ -392,7 +442,8 @@ fn hash_copy(from: &Path, to: Option<&Path>) -> Result<(String, u64)> {
         }
         hasher.update(&buf[..n]);
         if let Some((to, file)) = dst.as_mut() {
-            file.write_all(&buf[..n]).map_err(|e| CoreError::io(*to, e))?;
+            file.write_all(&buf[..n])
+                .map_err(|e| CoreError::io(*to, e))?;
         }
         total += n as u64;
     }
@@ -420,12 +471,18 @@ mod tests {
         std::fs::write(&src, tiny_gguf("llama", 256)).unwrap();
         let m = mm.import(&src, None).unwrap();
         assert_eq!(m.id, "my-model.q4");
-        assert_eq!(mm.active().unwrap().id, m.id, "the only model is the active one");
+        assert_eq!(
+            mm.active().unwrap().id,
+            m.id,
+            "the only model is the active one"
+        );
         mm.use_model(&m.id).unwrap();
         let report = mm.verify(&m.id).unwrap();
         assert!(report.ok);
         let listed = mm.list().unwrap();
-        assert!(listed.iter().any(|r| r.id == m.id && r.installed && r.active));
+        assert!(listed
+            .iter()
+            .any(|r| r.id == m.id && r.installed && r.active));
         mm.remove(&m.id).unwrap();
         assert!(mm.installed().unwrap().is_empty());
         assert_eq!(Settings::load(mm.data_dir()).unwrap().active_model, None);
@@ -448,15 +505,25 @@ mod tests {
         let (tmp, mm) = manager();
         let src = tmp.path().join("fake.gguf");
         std::fs::write(&src, tiny_gguf("llama", 16)).unwrap();
-        let err = mm.import(&src, Some("smollm2-135m-instruct-q4_1")).unwrap_err();
+        let err = mm
+            .import(&src, Some("smollm2-135m-instruct-q4_1"))
+            .unwrap_err();
         assert_eq!(err.kind(), "checksum_mismatch");
-        assert!(!mm.data_dir().models_dir().join("smollm2-135m-instruct-q4_1").exists());
+        assert!(!mm
+            .data_dir()
+            .models_dir()
+            .join("smollm2-135m-instruct-q4_1")
+            .exists());
     }
 
     #[test]
     fn bad_ids_are_refused() {
         for bad in ["", "../x", ".hidden", "a/b", "with space"] {
-            assert_eq!(validate_id(bad).unwrap_err().kind(), "invalid_request", "{bad}");
+            assert_eq!(
+                validate_id(bad).unwrap_err().kind(),
+                "invalid_request",
+                "{bad}"
+            );
         }
     }
 
