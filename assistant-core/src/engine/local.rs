@@ -51,7 +51,9 @@ impl LocalEngineConfig {
             model_id: model_id.into(),
             context_tokens: crate::settings::DEFAULT_CONTEXT_TOKENS,
             queue_capacity: 32,
-            prefix_cache_sequences: Some(16),
+            // A few contexts to jump between (a thread, a note, a chat) without holding the key/value
+            // state of every past request: each costs ~46 KB per token for the default model.
+            prefix_cache_sequences: Some(4),
             activation_dtype: ActivationDtype::default(),
         }
     }
