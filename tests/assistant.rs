@@ -18,13 +18,15 @@ fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
     done()
 }
 
-#[test]
-fn an_idle_model_is_unloaded_and_loaded_again_on_the_next_request() {
+/// A data folder with the default model chosen and `idle_unload_secs` set, a runtime, and the handle.
+fn assistant_with_idle_unload(
+    secs: u64,
+) -> (tempfile::TempDir, tokio::runtime::Runtime, Assistant) {
     let data = support::data_dir_with_model();
     std::fs::write(
         data.path().join("settings.json"),
         format!(
-            r#"{{"active_model": "{}", "idle_unload_secs": 1}}"#,
+            r#"{{"active_model": "{}", "idle_unload_secs": {secs}}}"#,
             support::DEFAULT_MODEL_ID
         ),
     )
@@ -35,6 +37,12 @@ fn an_idle_model_is_unloaded_and_loaded_again_on_the_next_request() {
         .build()
         .unwrap();
     let assistant = Assistant::open(DataDir::at(data.path()).unwrap());
+    (data, rt, assistant)
+}
+
+#[test]
+fn an_idle_model_is_unloaded_and_loaded_again_on_the_next_request() {
+    let (_data, rt, assistant) = assistant_with_idle_unload(1);
     assert!(
         !assistant.is_loaded(),
         "nothing is loaded before the first request"
@@ -83,21 +91,7 @@ fn an_idle_model_is_unloaded_and_loaded_again_on_the_next_request() {
 
 #[test]
 fn with_idle_unload_off_the_model_stays() {
-    let data = support::data_dir_with_model();
-    std::fs::write(
-        data.path().join("settings.json"),
-        format!(
-            r#"{{"active_model": "{}", "idle_unload_secs": 0}}"#,
-            support::DEFAULT_MODEL_ID
-        ),
-    )
-    .unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let assistant = Assistant::open(DataDir::at(data.path()).unwrap());
+    let (_data, rt, assistant) = assistant_with_idle_unload(0);
     rt.block_on(async {
         assistant
             .generate(GenerationRequest::prompt("Hi").with_max_tokens(2))
