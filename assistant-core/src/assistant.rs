@@ -51,17 +51,21 @@ impl Assistant {
 
     /// How the active model would be loaded, from the settings.
     pub fn engine_config(&self) -> Result<LocalEngineConfig> {
+        Ok(self.engine_config_and_settings()?.0)
+    }
+
+    fn engine_config_and_settings(&self) -> Result<(LocalEngineConfig, Settings)> {
         let model = self.inner.models.active()?;
         let settings = self.settings()?;
         let mut config = LocalEngineConfig::new(model.path, model.id);
         config.context_tokens = settings.context_tokens;
-        Ok(config)
+        Ok((config, settings))
     }
 
     /// The engine for the active model, loading it on first use, after the choice changed, or
     /// after it was unloaded for being idle.
     pub async fn engine(&self) -> Result<LocalEngine> {
-        let config = self.engine_config()?;
+        let (config, settings) = self.engine_config_and_settings()?;
         {
             let mut slot = self.inner.engine.lock().expect("engine slot");
             if let Some(loaded) = slot
@@ -72,7 +76,7 @@ impl Assistant {
                 return Ok(loaded.engine.clone());
             }
         }
-        let idle_secs = self.settings()?.idle_unload_secs;
+        let idle_secs = settings.idle_unload_secs;
         let engine = LocalEngine::load(config).await?;
         let idle_unload = (idle_secs > 0).then(|| Duration::from_secs(idle_secs));
         *self.inner.engine.lock().expect("engine slot") = Some(Loaded {
