@@ -1,5 +1,6 @@
 use super::k_quants::{
-    BlockQ2K, BlockQ3K, BlockQ4K, BlockQ4_0, BlockQ5K, BlockQ6K, BlockQ8K, BlockQ8_0, QK8_0, QK_K,
+    BlockQ2K, BlockQ3K, BlockQ4K, BlockQ4_0, BlockQ4_1, BlockQ5K, BlockQ6K, BlockQ8K, BlockQ8_0,
+    BlockQ8_1, QK8_0, QK8_1, QK_K,
 };
 use byteorder::{ByteOrder, LittleEndian};
 use half::f16;
@@ -83,6 +84,106 @@ pub(crate) fn vec_dot_q8_0_q8_0(n: usize, xs: &[BlockQ8_0], ys: &[BlockQ8_0]) ->
             acc = _mm256_fmadd_ps(d, q, acc);
         }
         hsum_float_8(acc)
+    }
+}
+
+// Q4_1 × Q8_1: llama.cpp's AVX2 `ggml_vec_dot_q4_1_q8_1`. The unsigned nibbles multiply the
+// signed Q8_1 bytes directly (maddubs), and the weights' offset `m` meets the activations' block sums.
+#[inline(always)]
+pub(crate) fn vec_dot_q4_1_q8_1(n: usize, xs: &[BlockQ4_1], ys: &[BlockQ8_1]) -> f32 {
+    debug_assert!(
+        n.is_multiple_of(QK8_1),
+        "vec_dot_q4_1_q8_1: {n} is not divisible by {QK8_1}"
+    );
+    unsafe {
+        let mut acc = _mm256_setzero_ps();
+        let mut summs = 0f32;
+        for (x, y) in xs.iter().zip(ys.iter()) {
+            summs += f16::to_f32(x.m) * f16::to_f32(y.s);
+            let d = _mm256_set1_ps(f16::to_f32(x.d) * f16::to_f32(y.d));
+            let bx = bytes_from_nibbles_32(x.qs.as_ptr());
+            let by = _mm256_loadu_si256(y.qs.as_ptr() as *const __m256i);
+            acc = _mm256_fmadd_ps(d, mul_sum_us8_pairs_float(bx, by), acc);
+        }
+        hsum_float_8(acc) + summs
+    }
+}
+
+// One Q4_1 weight row against four activation rows: each weight block is loaded and unpacked once.
+#[inline(always)]
+pub(crate) fn vec_dot_q4_1_q8_1_x4(n: usize, xs: &[BlockQ4_1], ys: [&[BlockQ8_1]; 4]) -> [f32; 4] {
+    debug_assert!(n.is_multiple_of(QK8_1));
+    let nb = n / QK8_1;
+    unsafe {
+        let mut acc = [_mm256_setzero_ps(); 4];
+        let mut summs = [0f32; 4];
+        for i in 0..nb {
+            let x = xs.get_unchecked(i);
+            let (xd, xm) = (f16::to_f32(x.d), f16::to_f32(x.m));
+            let bx = bytes_from_nibbles_32(x.qs.as_ptr());
+            for r in 0..4 {
+                let y = ys[r].get_unchecked(i);
+                summs[r] += xm * f16::to_f32(y.s);
+                let d = _mm256_set1_ps(xd * f16::to_f32(y.d));
+                let by = _mm256_loadu_si256(y.qs.as_ptr() as *const __m256i);
+                acc[r] = _mm256_fmadd_ps(d, mul_sum_us8_pairs_float(bx, by), acc[r]);
+            }
+        }
+        [
+            hsum_float_8(acc[0]) + summs[0],
+            hsum_float_8(acc[1]) + summs[1],
+            hsum_float_8(acc[2]) + summs[2],
+            hsum_float_8(acc[3]) + summs[3],
+        ]
+    }
+}
+
+// One Q4_0 weight row against four Q8_0 activation rows.
+#[inline(always)]
+pub(crate) fn vec_dot_q4_0_q8_0_x4(n: usize, xs: &[BlockQ4_0], ys: [&[BlockQ8_0]; 4]) -> [f32; 4] {
+    debug_assert!(n.is_multiple_of(QK8_0));
+    let nb = n / QK8_0;
+    unsafe {
+        let mut acc = [_mm256_setzero_ps(); 4];
+        let off = _mm256_set1_epi8(8);
+        for i in 0..nb {
+            let x = xs.get_unchecked(i);
+            let xd = f16::to_f32(x.d);
+            let bx = _mm256_sub_epi8(bytes_from_nibbles_32(x.qs.as_ptr()), off);
+            let ax = _mm256_sign_epi8(bx, bx);
+            for r in 0..4 {
+                let y = ys[r].get_unchecked(i);
+                let d = _mm256_set1_ps(xd * f16::to_f32(y.d));
+                let by = _mm256_loadu_si256(y.qs.as_ptr() as *const __m256i);
+                let q = mul_sum_us8_pairs_float(ax, _mm256_sign_epi8(by, bx));
+                acc[r] = _mm256_fmadd_ps(d, q, acc[r]);
+            }
+        }
+        acc.map(|a| hsum_float_8(a))
+    }
+}
+
+// One Q8_0 weight row against four Q8_0 activation rows.
+#[inline(always)]
+pub(crate) fn vec_dot_q8_0_q8_0_x4(n: usize, xs: &[BlockQ8_0], ys: [&[BlockQ8_0]; 4]) -> [f32; 4] {
+    debug_assert!(n.is_multiple_of(QK8_0));
+    let nb = n / QK8_0;
+    unsafe {
+        let mut acc = [_mm256_setzero_ps(); 4];
+        for i in 0..nb {
+            let x = xs.get_unchecked(i);
+            let xd = f16::to_f32(x.d);
+            let bx = _mm256_loadu_si256(x.qs.as_ptr() as *const __m256i);
+            let ax = _mm256_sign_epi8(bx, bx);
+            for r in 0..4 {
+                let y = ys[r].get_unchecked(i);
+                let d = _mm256_set1_ps(xd * f16::to_f32(y.d));
+                let by = _mm256_loadu_si256(y.qs.as_ptr() as *const __m256i);
+                let q = mul_sum_us8_pairs_float(ax, _mm256_sign_epi8(by, bx));
+                acc[r] = _mm256_fmadd_ps(d, q, acc[r]);
+            }
+        }
+        acc.map(|a| hsum_float_8(a))
     }
 }
 

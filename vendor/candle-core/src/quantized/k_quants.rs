@@ -52,6 +52,12 @@ pub trait GgmlType: Sized + Clone + Send + Sync {
 
     /// Generic implementation of the dot product without simd optimizations.
     fn vec_dot_unopt(n: usize, xs: &[Self], ys: &[Self::VecDotType]) -> f32;
+
+    /// Dot products of one row of `xs` with four rows `ys`; the kernels that override it load and
+    /// unpack each block of `xs` once for all four (the multi-row step of `matmul`).
+    fn vec_dot_x4(n: usize, xs: &[Self], ys: [&[Self::VecDotType]; 4]) -> [f32; 4] {
+        ys.map(|y| Self::vec_dot(n, xs, y))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -250,6 +256,14 @@ impl GgmlType for BlockQ4_0 {
         Self::vec_dot_unopt(n, xs, ys)
     }
 
+    #[allow(unreachable_code)]
+    fn vec_dot_x4(n: usize, xs: &[Self], ys: [&[Self::VecDotType]; 4]) -> [f32; 4] {
+        #[cfg(target_feature = "avx2")]
+        return super::avx::vec_dot_q4_0_q8_0_x4(n, xs, ys);
+
+        ys.map(|y| Self::vec_dot(n, xs, y))
+    }
+
     fn vec_dot_unopt(n: usize, xs: &[Self], ys: &[Self::VecDotType]) -> f32 {
         debug_assert!(
             n.is_multiple_of(QK8_0),
@@ -275,8 +289,23 @@ impl GgmlType for BlockQ4_1 {
     const BLCK_SIZE: usize = QK4_1;
     type VecDotType = BlockQ8_1;
 
+    #[allow(unreachable_code)]
     fn vec_dot(n: usize, xs: &[Self], ys: &[Self::VecDotType]) -> f32 {
+        #[cfg(target_feature = "avx2")]
+        return super::avx::vec_dot_q4_1_q8_1(n, xs, ys);
+
+        #[cfg(target_feature = "neon")]
+        return super::neon::vec_dot_q4_1_q8_1(n, xs, ys);
+
         Self::vec_dot_unopt(n, xs, ys)
+    }
+
+    #[allow(unreachable_code)]
+    fn vec_dot_x4(n: usize, xs: &[Self], ys: [&[Self::VecDotType]; 4]) -> [f32; 4] {
+        #[cfg(target_feature = "avx2")]
+        return super::avx::vec_dot_q4_1_q8_1_x4(n, xs, ys);
+
+        ys.map(|y| Self::vec_dot(n, xs, y))
     }
 
     fn vec_dot_unopt(n: usize, xs: &[Self], ys: &[Self::VecDotType]) -> f32 {
@@ -657,6 +686,14 @@ impl GgmlType for BlockQ8_0 {
         return super::simd128::vec_dot_q8_0_q8_0(n, xs, ys);
 
         Self::vec_dot_unopt(n, xs, ys)
+    }
+
+    #[allow(unreachable_code)]
+    fn vec_dot_x4(n: usize, xs: &[Self], ys: [&[Self::VecDotType]; 4]) -> [f32; 4] {
+        #[cfg(target_feature = "avx2")]
+        return super::avx::vec_dot_q8_0_q8_0_x4(n, xs, ys);
+
+        ys.map(|y| Self::vec_dot(n, xs, y))
     }
 
     fn vec_dot_unopt(n: usize, xs: &[Self], ys: &[Self::VecDotType]) -> f32 {
@@ -2264,7 +2301,31 @@ impl GgmlType for BlockQ8K {
     }
 }
 
+/// A pointer to the output of `matmul` that the parallel tasks share; each writes its own cells.
+struct SharedOut(*mut f32);
+unsafe impl Send for SharedOut {}
+unsafe impl Sync for SharedOut {}
+impl SharedOut {
+    /// # Safety
+    /// `index` is in bounds and no other task writes the same cell.
+    unsafe fn write(&self, index: usize, value: f32) {
+        *self.0.add(index) = value
+    }
+}
+
+/// Output columns (weight rows) per parallel task in the multi-row case.
+const MATMUL_COLS_PER_TASK: usize = 16;
+/// Activation rows kept hot together while one task walks its weight rows.
+const MATMUL_ROWS_PER_TILE: usize = 64;
+/// Below this many multiply-adds a matmul runs on the calling thread: waking the pool costs more.
+const MATMUL_MIN_PARALLEL_WORK: usize = 1 << 17;
+
 // https://github.com/ggml-org/llama.cpp/blob/aa3ee0eb0b80efca126cedf9bcb4fb5864b46ce3/ggml/src/ggml-cpu/ggml-cpu.c#L1205
+//
+// `dst = lhs · rhs_tᵀ`. For one activation row (decoding) the weight rows are split over the
+// pool. For several (prompt processing) each task owns a block of weight rows and walks the
+// activation rows in tiles, four at a time, so each weight block is read from memory once per
+// tile instead of once per row, and the pool is entered once per matmul instead of once per row.
 pub fn matmul<T: GgmlType>(
     (m, k, n): (usize, usize, usize),
     lhs: &[f32],
@@ -2283,33 +2344,75 @@ pub fn matmul<T: GgmlType>(
         lhs.len()
     );
     let k_in_blocks = k.div_ceil(T::BLCK_SIZE);
+    let parallel = m * k * n >= MATMUL_MIN_PARALLEL_WORK;
 
-    // TODO: Pre-allocate this.
     let mut lhs_b = vec![T::VecDotType::zeros(); m * k_in_blocks];
     // f32, f16, and bf16 support direct copy
     if T::DIRECT_COPY {
         T::VecDotType::direct_copy(lhs, &mut lhs_b);
+    } else if parallel && m > 1 {
+        lhs_b
+            .par_chunks_mut(k_in_blocks)
+            .zip(lhs.par_chunks(k))
+            .with_min_len(8)
+            .for_each(|(lhs_b, lhs)| T::VecDotType::from_float(lhs, lhs_b));
     } else {
-        for row_idx in 0..m {
-            let lhs_b_mut = &mut lhs_b[row_idx * k_in_blocks..(row_idx + 1) * k_in_blocks];
-            let lhs = &lhs[row_idx * k..(row_idx + 1) * k];
-            T::VecDotType::from_float(lhs, lhs_b_mut)
+        for (lhs_b, lhs) in lhs_b.chunks_mut(k_in_blocks).zip(lhs.chunks(k)) {
+            T::VecDotType::from_float(lhs, lhs_b)
         }
     }
+    let lhs_row = |row: usize| &lhs_b[row * k_in_blocks..(row + 1) * k_in_blocks];
+    let rhs_row = |col: usize| &rhs_t[col * k_in_blocks..(col + 1) * k_in_blocks];
 
-    for row_idx in 0..m {
-        let lhs_row = &lhs_b[row_idx * k_in_blocks..(row_idx + 1) * k_in_blocks];
-        let dst_row = &mut dst[row_idx * n..(row_idx + 1) * n];
+    if m == 1 {
+        let lhs_row = lhs_row(0);
+        let one = |(col, dst): (usize, &mut f32)| *dst = T::vec_dot(k, rhs_row(col), lhs_row);
+        if parallel {
+            dst[..n]
+                .par_iter_mut()
+                .enumerate()
+                .with_min_len(128)
+                .with_max_len(512)
+                .for_each(one);
+        } else {
+            dst[..n].iter_mut().enumerate().for_each(one);
+        }
+        return Ok(());
+    }
 
-        dst_row
+    let out = SharedOut(dst.as_mut_ptr());
+    let dst_len = dst.len();
+    assert!(dst_len >= m * n, "matmul output too small: {dst_len} < {m}x{n}");
+    let task = |first_col: usize| {
+        let cols = first_col..(first_col + MATMUL_COLS_PER_TASK).min(n);
+        for first_row in (0..m).step_by(MATMUL_ROWS_PER_TILE) {
+            let last_row = (first_row + MATMUL_ROWS_PER_TILE).min(m);
+            for col in cols.clone() {
+                let w = rhs_row(col);
+                let mut row = first_row;
+                while row + 4 <= last_row {
+                    let ys = [lhs_row(row), lhs_row(row + 1), lhs_row(row + 2), lhs_row(row + 3)];
+                    let values = T::vec_dot_x4(k, w, ys);
+                    for (i, value) in values.into_iter().enumerate() {
+                        // SAFETY: (row + i) < m and col < n, and only this task owns column `col`.
+                        unsafe { out.write((row + i) * n + col, value) }
+                    }
+                    row += 4;
+                }
+                for row in row..last_row {
+                    // SAFETY: as above.
+                    unsafe { out.write(row * n + col, T::vec_dot(k, w, lhs_row(row))) }
+                }
+            }
+        }
+    };
+    if parallel {
+        (0..n)
             .into_par_iter()
-            .enumerate()
-            .with_min_len(128)
-            .with_max_len(512)
-            .for_each(|(col_idx, dst)| {
-                let rhs_col = &rhs_t[col_idx * k_in_blocks..(col_idx + 1) * k_in_blocks];
-                *dst = T::vec_dot(k, rhs_col, lhs_row);
-            });
+            .step_by(MATMUL_COLS_PER_TASK)
+            .for_each(task);
+    } else {
+        (0..n).step_by(MATMUL_COLS_PER_TASK).for_each(task);
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 use super::k_quants::{
-    BlockQ2K, BlockQ3K, BlockQ4K, BlockQ4_0, BlockQ5K, BlockQ6K, BlockQ8K, BlockQ8_0, QK8_0, QK_K,
+    BlockQ2K, BlockQ3K, BlockQ4K, BlockQ4_0, BlockQ4_1, BlockQ5K, BlockQ6K, BlockQ8K, BlockQ8_0,
+    BlockQ8_1, QK8_0, QK8_1, QK_K,
 };
 use byteorder::{ByteOrder, LittleEndian};
 
@@ -17,6 +18,38 @@ unsafe fn vdotq_s32(a: int8x16_t, b: int8x16_t) -> int32x4_t {
     let p0 = vmull_s8(vget_low_s8(a), vget_low_s8(b));
     let p1 = vmull_s8(vget_high_s8(a), vget_high_s8(b));
     vaddq_s32(vpaddlq_s16(p0), vpaddlq_s16(p1))
+}
+
+// Q4_1 × Q8_1 (llama.cpp's NEON `ggml_vec_dot_q4_1_q8_1`): unsigned nibbles times signed bytes,
+// plus the weights' offset `m` times the activations' block sums.
+#[inline(always)]
+pub(crate) fn vec_dot_q4_1_q8_1(n: usize, xs: &[BlockQ4_1], ys: &[BlockQ8_1]) -> f32 {
+    debug_assert!(
+        n.is_multiple_of(QK8_1),
+        "vec_dot_q4_1_q8_1: {n} is not divisible by {QK8_1}"
+    );
+    let nb = n / QK8_1;
+    unsafe {
+        let mut sumv0 = vdupq_n_f32(0.0f32);
+        let mut summs = 0f32;
+        let m4b = vdupq_n_u8(0x0F);
+        for i in 0..nb {
+            let x0 = &xs[i];
+            let y0 = &ys[i];
+            summs += x0.m.to_f32() * y0.s.to_f32();
+
+            let v0_0 = vld1q_u8(x0.qs.as_ptr());
+            let v0_0l = vreinterpretq_s8_u8(vandq_u8(v0_0, m4b));
+            let v0_0h = vreinterpretq_s8_u8(vshrq_n_u8(v0_0, 4));
+
+            let v1_0l = vld1q_s8(y0.qs.as_ptr());
+            let v1_0h = vld1q_s8(y0.qs.as_ptr().add(16));
+
+            let p = vaddq_s32(vdotq_s32(v0_0l, v1_0l), vdotq_s32(v0_0h, v1_0h));
+            sumv0 = vmlaq_n_f32(sumv0, vcvtq_f32_s32(p), x0.d.to_f32() * y0.d.to_f32());
+        }
+        vaddvq_f32(sumv0) + summs
+    }
 }
 
 #[inline(always)]

@@ -1,0 +1,106 @@
+//! The quantized CPU matmul kernels of our candle-core (vendor/candle-core) against upstream's
+//! scalar reference: every shape class the engine hits (one row when decoding, many rows in
+//! tiles of four when reading a prompt, ragged edges) and every weight type with its own kernel.
+
+use candle_core::quantized::k_quants::{matmul, BlockQ4_0, BlockQ4_1, BlockQ8_0, GgmlType};
+
+/// Deterministic pseudo-random values in [-1, 1) (SplitMix64), so failures reproduce.
+fn values(seed: u64, len: usize) -> Vec<f32> {
+    let mut state = seed;
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+        })
+        .collect()
+}
+
+fn quantize<T: GgmlType>(xs: &[f32], k: usize) -> Vec<T> {
+    let blocks_per_row = k / T::BLCK_SIZE;
+    let mut out = vec![T::zeros(); xs.len() / T::BLCK_SIZE];
+    for (row, q) in xs.chunks(k).zip(out.chunks_mut(blocks_per_row)) {
+        T::from_float(row, q);
+    }
+    out
+}
+
+/// `matmul` of an m×k activation matrix with n quantized weight rows agrees with upstream's
+/// scalar dot product on the same quantized inputs, cell by cell.
+fn agrees_with_scalar_reference<T: GgmlType>(m: usize, k: usize, n: usize) {
+    let lhs = values(m as u64 * 31 + k as u64, m * k);
+    let weights = quantize::<T>(&values(n as u64 * 7 + 1, n * k), k);
+    let mut dst = vec![f32::NAN; m * n];
+    matmul((m, k, n), &lhs, &weights, &mut dst).unwrap();
+
+    let lhs_q = quantize::<T::VecDotType>(&lhs, k);
+    let blocks = k / T::BLCK_SIZE;
+    for row in 0..m {
+        for col in 0..n {
+            let expected = T::vec_dot_unopt(
+                k,
+                &weights[col * blocks..(col + 1) * blocks],
+                &lhs_q[row * blocks..(row + 1) * blocks],
+            );
+            let got = dst[row * n + col];
+            assert!(
+                (got - expected).abs() <= 1e-3 * (1.0 + expected.abs()),
+                "{:?} m={m} k={k} n={n}: cell ({row},{col}) is {got}, scalar reference {expected}",
+                T::DTYPE
+            );
+        }
+    }
+}
+
+fn all_shapes<T: GgmlType>() {
+    // decode (m = 1), small enough to stay on one thread and large enough for the pool
+    for (m, k, n) in [
+        (1, 64, 5),
+        (1, 576, 1536),
+        (2, 64, 3),
+        (3, 96, 17),
+        (4, 576, 192),
+        (7, 576, 37),
+        (64, 576, 576),
+        (130, 1536, 50),
+    ] {
+        agrees_with_scalar_reference::<T>(m, k, n);
+    }
+}
+
+#[test]
+fn q4_1_matmul_matches_the_scalar_reference() {
+    all_shapes::<BlockQ4_1>();
+}
+
+#[test]
+fn q4_0_matmul_matches_the_scalar_reference() {
+    all_shapes::<BlockQ4_0>();
+}
+
+#[test]
+fn q8_0_matmul_matches_the_scalar_reference() {
+    all_shapes::<BlockQ8_0>();
+}
+
+#[test]
+fn q4_1_matmul_is_close_to_the_float_product_of_its_weights() {
+    // Guards against a kernel and the reference being wrong the same way: the result equals the
+    // f32 product with the dequantized weights, up to the 8-bit rounding of the activations.
+    let (m, k, n) = (5, 576, 9);
+    let lhs = values(3, m * k);
+    let weights = quantize::<BlockQ4_1>(&values(4, n * k), k);
+    let mut dequantized = vec![0f32; n * k];
+    BlockQ4_1::to_float(&weights, &mut dequantized);
+    let mut dst = vec![0f32; m * n];
+    matmul((m, k, n), &lhs, &weights, &mut dst).unwrap();
+    for row in 0..m {
+        for col in 0..n {
+            let exact: f32 = (0..k).map(|i| lhs[row * k + i] * dequantized[col * k + i]).sum();
+            let got = dst[row * n + col];
+            assert!((got - exact).abs() < 0.25, "({row},{col}): {got} vs {exact}");
+        }
+    }
+}
