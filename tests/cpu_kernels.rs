@@ -98,9 +98,36 @@ fn q4_1_matmul_is_close_to_the_float_product_of_its_weights() {
     matmul((m, k, n), &lhs, &weights, &mut dst).unwrap();
     for row in 0..m {
         for col in 0..n {
-            let exact: f32 = (0..k).map(|i| lhs[row * k + i] * dequantized[col * k + i]).sum();
+            let exact: f32 = (0..k)
+                .map(|i| lhs[row * k + i] * dequantized[col * k + i])
+                .sum();
             let got = dst[row * n + col];
-            assert!((got - exact).abs() < 0.25, "({row},{col}): {got} vs {exact}");
+            assert!(
+                (got - exact).abs() < 0.25,
+                "({row},{col}): {got} vs {exact}"
+            );
         }
     }
+}
+
+#[test]
+fn matmuls_from_many_threads_at_once_all_finish_with_right_answers() {
+    // The matmul team serves one caller at a time and the others take rayon's pool; thousands of
+    // back-to-back jobs from several threads must neither hang nor mix up their outputs.
+    let (m, k, n) = (1, 576, 1536);
+    let lhs = values(11, m * k);
+    let weights = quantize::<BlockQ4_1>(&values(12, n * k), k);
+    let mut expected = vec![0f32; n];
+    matmul((m, k, n), &lhs, &weights, &mut expected).unwrap();
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                for _ in 0..500 {
+                    let mut dst = vec![0f32; n];
+                    matmul((m, k, n), &lhs, &weights, &mut dst).unwrap();
+                    assert_eq!(dst, expected);
+                }
+            });
+        }
+    });
 }

@@ -7,7 +7,6 @@ use crate::quantized::utils::{make_qkx3_quants, make_qp_quants};
 use crate::Result;
 use byteorder::{ByteOrder, LittleEndian};
 use half::{bf16, f16, slice::HalfFloatSliceExt};
-use rayon::prelude::*;
 
 // Default to QK_K 256 rather than 64.
 pub const QK_K: usize = 256;
@@ -2311,21 +2310,36 @@ impl SharedOut {
     unsafe fn write(&self, index: usize, value: f32) {
         *self.0.add(index) = value
     }
+
+    fn ptr(&self) -> *mut f32 {
+        self.0
+    }
 }
 
-/// Output columns (weight rows) per parallel task in the multi-row case.
+/// Output columns (weight rows) per task when decoding (one activation row).
+const MATMUL_COLS_PER_DECODE_TASK: usize = 64;
+/// Output columns (weight rows) per task in the multi-row case.
 const MATMUL_COLS_PER_TASK: usize = 16;
 /// Activation rows kept hot together while one task walks its weight rows.
 const MATMUL_ROWS_PER_TILE: usize = 64;
-/// Below this many multiply-adds a matmul runs on the calling thread: waking the pool costs more.
-const MATMUL_MIN_PARALLEL_WORK: usize = 1 << 17;
+/// Below this many multiply-adds a matmul runs on the calling thread alone.
+const MATMUL_MIN_PARALLEL_WORK: usize = 1 << 16;
+
+/// Runs `tasks` tasks on the matmul team when the matmul is big enough to share.
+fn run_tasks(parallel: bool, tasks: usize, task: &(dyn Fn(usize) + Sync)) {
+    if parallel {
+        super::team::run(tasks, task)
+    } else {
+        (0..tasks).for_each(task)
+    }
+}
 
 // https://github.com/ggml-org/llama.cpp/blob/aa3ee0eb0b80efca126cedf9bcb4fb5864b46ce3/ggml/src/ggml-cpu/ggml-cpu.c#L1205
 //
-// `dst = lhs · rhs_tᵀ`. For one activation row (decoding) the weight rows are split over the
-// pool. For several (prompt processing) each task owns a block of weight rows and walks the
-// activation rows in tiles, four at a time, so each weight block is read from memory once per
-// tile instead of once per row, and the pool is entered once per matmul instead of once per row.
+// `dst = lhs · rhs_tᵀ` on the matmul team (`team.rs`). For one activation row (decoding) the
+// weight rows are split into tasks. For several (prompt processing) each task owns a block of
+// weight rows and walks the activation rows in tiles, four at a time, so each weight block is read
+// from memory once per tile instead of once per row.
 pub fn matmul<T: GgmlType>(
     (m, k, n): (usize, usize, usize),
     lhs: &[f32],
@@ -2343,6 +2357,7 @@ pub fn matmul<T: GgmlType>(
         "unexpected lhs length {} ({m},{k},{n})",
         lhs.len()
     );
+    assert!(dst.len() >= m * n, "matmul output too small: {} < {m}x{n}", dst.len());
     let k_in_blocks = k.div_ceil(T::BLCK_SIZE);
     let parallel = m * k * n >= MATMUL_MIN_PARALLEL_WORK;
 
@@ -2350,40 +2365,38 @@ pub fn matmul<T: GgmlType>(
     // f32, f16, and bf16 support direct copy
     if T::DIRECT_COPY {
         T::VecDotType::direct_copy(lhs, &mut lhs_b);
-    } else if parallel && m > 1 {
-        lhs_b
-            .par_chunks_mut(k_in_blocks)
-            .zip(lhs.par_chunks(k))
-            .with_min_len(8)
-            .for_each(|(lhs_b, lhs)| T::VecDotType::from_float(lhs, lhs_b));
     } else {
-        for (lhs_b, lhs) in lhs_b.chunks_mut(k_in_blocks).zip(lhs.chunks(k)) {
-            T::VecDotType::from_float(lhs, lhs_b)
-        }
+        let quantized = SharedOut(lhs_b.as_mut_ptr() as *mut f32);
+        run_tasks(parallel && m > 1, m, &|row| {
+            // SAFETY: each task writes its own row of `lhs_b`, which outlives the tasks.
+            let out = unsafe {
+                std::slice::from_raw_parts_mut(
+                    (quantized.ptr() as *mut T::VecDotType).add(row * k_in_blocks),
+                    k_in_blocks,
+                )
+            };
+            T::VecDotType::from_float(&lhs[row * k..(row + 1) * k], out)
+        });
     }
     let lhs_row = |row: usize| &lhs_b[row * k_in_blocks..(row + 1) * k_in_blocks];
     let rhs_row = |col: usize| &rhs_t[col * k_in_blocks..(col + 1) * k_in_blocks];
+    let out = SharedOut(dst.as_mut_ptr());
 
     if m == 1 {
         let lhs_row = lhs_row(0);
-        let one = |(col, dst): (usize, &mut f32)| *dst = T::vec_dot(k, rhs_row(col), lhs_row);
-        if parallel {
-            dst[..n]
-                .par_iter_mut()
-                .enumerate()
-                .with_min_len(128)
-                .with_max_len(512)
-                .for_each(one);
-        } else {
-            dst[..n].iter_mut().enumerate().for_each(one);
-        }
+        let chunk = MATMUL_COLS_PER_DECODE_TASK;
+        run_tasks(parallel, n.div_ceil(chunk), &|task| {
+            for col in task * chunk..((task + 1) * chunk).min(n) {
+                // SAFETY: col < n and only this task owns column `col`.
+                unsafe { out.write(col, T::vec_dot(k, rhs_row(col), lhs_row)) }
+            }
+        });
         return Ok(());
     }
 
-    let out = SharedOut(dst.as_mut_ptr());
-    let dst_len = dst.len();
-    assert!(dst_len >= m * n, "matmul output too small: {dst_len} < {m}x{n}");
-    let task = |first_col: usize| {
+    let tasks = n.div_ceil(MATMUL_COLS_PER_TASK);
+    run_tasks(parallel, tasks, &|task| {
+        let first_col = task * MATMUL_COLS_PER_TASK;
         let cols = first_col..(first_col + MATMUL_COLS_PER_TASK).min(n);
         for first_row in (0..m).step_by(MATMUL_ROWS_PER_TILE) {
             let last_row = (first_row + MATMUL_ROWS_PER_TILE).min(m);
@@ -2405,15 +2418,7 @@ pub fn matmul<T: GgmlType>(
                 }
             }
         }
-    };
-    if parallel {
-        (0..n)
-            .into_par_iter()
-            .step_by(MATMUL_COLS_PER_TASK)
-            .for_each(task);
-    } else {
-        (0..n).step_by(MATMUL_COLS_PER_TASK).for_each(task);
-    }
+    });
     Ok(())
 }
 
