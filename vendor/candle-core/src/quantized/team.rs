@@ -76,7 +76,7 @@ fn nothing(_: usize) {}
 
 /// Runs `f(0) .. f(tasks - 1)` on the calling thread and the team's helpers; returns when all
 /// calls have returned. If another thread is using the team, runs on rayon's pool instead.
-pub(crate) fn run(tasks: usize, f: &(dyn Fn(usize) + Sync)) {
+pub fn run(tasks: usize, f: &(dyn Fn(usize) + Sync)) {
     use rayon::prelude::*;
     let team: &Team = &TEAM;
     if team.helpers == 0 || tasks <= 1 {

@@ -4,10 +4,7 @@ use candle_core::{Context, Device, Result, Storage, Tensor, WithDType};
 
 use half::bf16;
 use half::f16;
-use rayon::prelude::*;
-use rayon::ThreadPool;
 
-use std::sync::LazyLock;
 use std::{f32, iter::Sum};
 
 // Optional hardware prefetch for ping‑pong style scheduling.
@@ -38,52 +35,27 @@ unsafe fn prefetch(_addr: *const u8) {}
 
 use crate::attention::SdpaParams;
 
-#[cfg(target_os = "macos")]
-/// Elevate the thread QoS so macOS prefers running it on Performance (P) cores.
-unsafe fn set_thread_affinity() {
-    // USER_INTERACTIVE has the highest scheduling priority that user code
-    // can request and is most likely to be scheduled on P‑cores.
-    use libc::{pthread_set_qos_class_self_np, qos_class_t::QOS_CLASS_USER_INTERACTIVE};
-    // The second argument is a relative priority within the QoS class (0 = default).
-    pthread_set_qos_class_self_np(QOS_CLASS_USER_INTERACTIVE, 0);
-}
-
-#[cfg(not(target_os = "macos"))]
-#[inline(always)]
-unsafe fn set_thread_affinity() {
-    // On non‑macOS platforms we currently leave affinity untouched.
-}
-
-/// Rayon pool used by the flash‑attention CPU kernels, with a per‑thread
-/// start handler that applies our affinity hint exactly once.
-static FLASH_ATTN_POOL: LazyLock<ThreadPool> = LazyLock::new(|| {
-    rayon::ThreadPoolBuilder::new()
-        .start_handler(|_| unsafe {
-            set_thread_affinity();
-        })
-        .build()
-        .expect("Failed to build custom Rayon thread‑pool for flash‑attention")
-});
-
-const DOT_CHUNK: usize = 4;
+/// Query rows (one head, one position) per task when reading a prompt.
+const ATTN_ROWS_PER_TASK: usize = 16;
 
 /// Size (in KV positions) processed by each inner‑tile job.
 const TILE_KV: usize = 16;
 
-/// Unrolled dot‑product that works purely in `f32`.
+/// Dot product in `f32` with eight independent partial sums, which the compiler turns into
+/// SIMD lanes (a single running sum would force one scalar add after another).
 #[inline]
 fn vec_dot_f32<T: UpcastF32 + Copy>(a: &[T], b: &[T]) -> f32 {
-    let mut sum = 0f32;
-    let chunks = a.len() / DOT_CHUNK;
-    for i in 0..chunks {
-        let i_chunk = i * DOT_CHUNK;
-        sum += a[i_chunk].to_f32() * b[i_chunk].to_f32()
-            + a[i_chunk + 1].to_f32() * b[i_chunk + 1].to_f32()
-            + a[i_chunk + 2].to_f32() * b[i_chunk + 2].to_f32()
-            + a[i_chunk + 3].to_f32() * b[i_chunk + 3].to_f32();
+    let mut acc = [0f32; 8];
+    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (a_rest, b_rest) = (a_chunks.remainder(), b_chunks.remainder());
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for i in 0..8 {
+            acc[i] += x[i].to_f32() * y[i].to_f32();
+        }
     }
-    for i in (chunks * DOT_CHUNK)..a.len() {
-        sum += a[i].to_f32() * b[i].to_f32();
+    let mut sum = (acc[0] + acc[4]) + (acc[1] + acc[5]) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in a_rest.iter().zip(b_rest) {
+        sum += x.to_f32() * y.to_f32();
     }
     sum
 }
@@ -431,8 +403,9 @@ where
         _ => None,
     };
 
-    FLASH_ATTN_POOL.install(|| {
-        (0..kv_tiles).into_par_iter().for_each(|tile_idx| {
+    // On the matmul team's threads, which are awake between a layer's matmuls.
+    {
+        candle_core::quantized::team::run(kv_tiles, &|tile_idx| {
             let start = tile_idx * TILE_KV;
             let end = (start + TILE_KV).min(kv_len);
 
@@ -525,7 +498,7 @@ where
                 }
             }
         });
-    });
+    }
 
     // -------- serial reduction over tiles (per head) --------
     for b_i in 0..b {
@@ -615,11 +588,9 @@ where
         _ => None,
     };
 
-    FLASH_ATTN_POOL.install(|| {
-        out.par_chunks_mut(dv)
-            .with_min_len(64)
-            .enumerate()
-            .for_each(|(row_idx, out_chunk)| {
+    let out_ptr = out.as_mut_ptr() as usize;
+    let rows = out.len() / dv;
+    let one_row = |row_idx: usize, out_chunk: &mut [T]| {
                 // Decode flat index back to (batch, head, q_pos)
                 let rows_per_batch = h * q_len;
                 let b_i = row_idx / rows_per_batch;
@@ -714,7 +685,16 @@ where
                 for (o, v) in out_chunk.iter_mut().zip(vkq.iter()) {
                     *o = T::cast(*v * inv_s);
                 }
-            });
+    };
+    // On the matmul team's threads, which are awake between a layer's matmuls.
+    candle_core::quantized::team::run(rows.div_ceil(ATTN_ROWS_PER_TASK), &|task| {
+        for row_idx in task * ATTN_ROWS_PER_TASK..((task + 1) * ATTN_ROWS_PER_TASK).min(rows) {
+            // SAFETY: each row of `out` is written by one task only, and `out` outlives the run.
+            let out_chunk = unsafe {
+                std::slice::from_raw_parts_mut((out_ptr as *mut T).add(row_idx * dv), dv)
+            };
+            one_row(row_idx, out_chunk);
+        }
     });
 
     let out_shape = (b, h, q_len, dv);
