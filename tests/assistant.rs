@@ -4,7 +4,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use assistant_core::engine::GenerationRequest;
+use assistant_core::engine::{GenerationRequest, OutputConstraint};
 use assistant_core::{Assistant, DataDir};
 
 fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
@@ -48,13 +48,11 @@ fn an_idle_model_is_unloaded_and_loaded_again_on_the_next_request() {
         "nothing is loaded before the first request"
     );
 
-    // A request that runs longer than the idle time keeps the model loaded.
-    let long = rt
-        .block_on(
-            assistant
-                .generate(GenerationRequest::prompt("Tell me about the sea.").with_max_tokens(80)),
-        )
-        .unwrap();
+    // A request that runs longer than the idle time keeps the model loaded. The constraint makes
+    // it write all 300 tokens (several seconds), however fast the engine gets.
+    let mut request = GenerationRequest::prompt("Sing.").with_max_tokens(300);
+    request.constraint = OutputConstraint::Regex("(la ){300}".into());
+    let long = rt.block_on(assistant.generate(request)).unwrap();
     let running = rt.spawn(long.collect());
     std::thread::sleep(Duration::from_millis(2_500));
     let still_running = !running.is_finished();
