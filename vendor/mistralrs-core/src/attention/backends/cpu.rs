@@ -35,6 +35,14 @@ unsafe fn prefetch(_addr: *const u8) {}
 
 use crate::attention::SdpaParams;
 
+/// Head sizes up to this keep the attention accumulator on the stack.
+const MAX_HEAD_DIM_ON_STACK: usize = 256;
+
+thread_local! {
+    /// Per-thread scratch for one query row's attention scores.
+    static SCORES: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Query rows (one head, one position) per task when reading a prompt.
 const ATTN_ROWS_PER_TASK: usize = 16;
 
@@ -607,84 +615,66 @@ where
                 let k_head = h_i / rk2;
                 let v_head = h_i / rv2;
 
-                let mut vkq = vec![0f32; dv];
-                let mut s = 0.0f32;
-                let mut m = f32::NEG_INFINITY;
-
                 // Q row
                 let q_base = b_i * qstride[0] + q_pos * qstride[1] + h_i * qstride[2];
                 let q_row = &q_data[q_base..q_base + d];
+                let mut scale_applied = scale;
+                if logit_softcap != 0.0 {
+                    scale_applied /= logit_softcap;
+                }
 
-                for kv_pos in 0..kv_len {
-                    // -------- ping‑pong prefetch of next KV row --------
-                    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-                    {
-                        let next_pos = kv_pos + 1;
-                        if next_pos < kv_len {
-                            let next_k_base =
-                                b_i * kstride[0] + next_pos * kstride[1] + k_head * kstride[2];
-                            let next_v_base =
-                                b_i * vstride[0] + next_pos * vstride[1] + v_head * vstride[2];
-                            unsafe {
-                                prefetch(k_data.as_ptr().add(next_k_base) as *const u8);
-                                prefetch(v_data.as_ptr().add(next_v_base) as *const u8);
-                            }
+                // Two passes over the keys instead of an online softmax: first every score and
+                // their maximum, then the weights and the weighted values. No rescaling of the
+                // accumulator whenever the maximum grows, and masked positions cost one lookup.
+                SCORES.with_borrow_mut(|scores| {
+                    scores.clear();
+                    let mut m = f32::NEG_INFINITY;
+                    for kv_pos in 0..kv_len {
+                        let mv = mask_info
+                            .as_ref()
+                            .map(|mask| slope * mask.value(b_i, h_i, q_pos, kv_pos))
+                            .unwrap_or(0.0);
+                        if mv == f32::NEG_INFINITY {
+                            scores.push(f32::NEG_INFINITY);
+                            continue;
                         }
-                    }
-                    // ----------------------------------------------------
-                    // Mask (optional)
-                    let mv = mask_info
-                        .as_ref()
-                        .map(|mask| slope * mask.value(b_i, h_i, q_pos, kv_pos))
-                        .unwrap_or(0.0);
-                    if mv == f32::NEG_INFINITY {
-                        continue;
-                    }
-
-                    // K row
-                    let k_base = b_i * kstride[0] + kv_pos * kstride[1] + k_head * kstride[2];
-                    let k_row = &k_data[k_base..k_base + d];
-
-                    // dot(Q, K)
-                    let mut s_val = vec_dot_f32(q_row, k_row);
-                    let mut scale_applied = scale;
-                    if logit_softcap != 0.0 {
-                        scale_applied /= logit_softcap;
-                    }
-                    s_val *= scale_applied;
-                    if logit_softcap != 0.0 {
-                        s_val = logit_softcap * s_val.tanh();
-                    }
-                    s_val += mv;
-
-                    // online softmax
-                    let m_old = m;
-                    let mut ms = 1.0f32;
-                    let mut vs = 1.0f32;
-                    if s_val > m {
-                        m = s_val;
-                        ms = (m_old - m).exp();
-                        for v in vkq.iter_mut() {
-                            *v *= ms;
+                        let k_base = b_i * kstride[0] + kv_pos * kstride[1] + k_head * kstride[2];
+                        let mut s_val = vec_dot_f32(q_row, &k_data[k_base..k_base + d]) * scale_applied;
+                        if logit_softcap != 0.0 {
+                            s_val = logit_softcap * s_val.tanh();
                         }
+                        s_val += mv;
+                        m = m.max(s_val);
+                        scores.push(s_val);
+                    }
+
+                    let mut vkq = [0f32; MAX_HEAD_DIM_ON_STACK];
+                    let mut heap;
+                    let vkq: &mut [f32] = if dv <= MAX_HEAD_DIM_ON_STACK {
+                        &mut vkq[..dv]
                     } else {
-                        vs = (s_val - m).exp();
+                        heap = vec![0f32; dv];
+                        &mut heap
+                    };
+                    let mut sum = 0f32;
+                    for (kv_pos, &score) in scores.iter().enumerate() {
+                        if score == f32::NEG_INFINITY {
+                            continue;
+                        }
+                        let w = (score - m).exp();
+                        sum += w;
+                        let v_base = b_i * vstride[0] + kv_pos * vstride[1] + v_head * vstride[2];
+                        for (acc, v) in vkq.iter_mut().zip(&v_data[v_base..v_base + dv]) {
+                            *acc += v.to_f32() * w;
+                        }
                     }
 
-                    // V row (strided) as f32
-                    let v_base = b_i * vstride[0] + kv_pos * vstride[1] + v_head * vstride[2];
-                    for d_i in 0..dv {
-                        vkq[d_i] += v_data[v_base + d_i].to_f32() * vs;
+                    // final normalisation + downcast (a row with every key masked gives zeros)
+                    let inv_s = if sum > 0.0 { 1.0 / sum } else { 0.0 };
+                    for (o, v) in out_chunk.iter_mut().zip(vkq.iter()) {
+                        *o = T::cast(*v * inv_s);
                     }
-
-                    s = s * ms + vs;
-                }
-
-                // final normalisation + downcast
-                let inv_s = 1.0 / s;
-                for (o, v) in out_chunk.iter_mut().zip(vkq.iter()) {
-                    *o = T::cast(*v * inv_s);
-                }
+                });
     };
     // On the matmul team's threads, which are awake between a layer's matmuls.
     candle_core::quantized::team::run(rows.div_ceil(ATTN_ROWS_PER_TASK), &|task| {
