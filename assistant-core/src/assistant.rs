@@ -59,6 +59,7 @@ impl Assistant {
         let settings = self.settings()?;
         let mut config = LocalEngineConfig::new(model.path, model.id);
         config.context_tokens = settings.context_tokens;
+        config.prefix_cache_bytes = settings.prefix_cache_mb << 20;
         Ok((config, settings))
     }
 

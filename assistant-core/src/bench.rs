@@ -158,11 +158,15 @@ pub async fn prompt_tokens(config: LocalEngineConfig, lengths: &[usize]) -> Resu
 }
 
 /// Loads the model twice (first and warm), then runs every prompt length `runs` times, greedy.
+/// Prefill is measured cold: the prefix cache is off here, because the bench prompts of different
+/// lengths share their beginning and a longer one would otherwise reuse a shorter one's state
+/// (`context_switch` measures the cache).
 pub async fn run(
-    config: LocalEngineConfig,
+    mut config: LocalEngineConfig,
     opts: &BenchOptions,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<BenchReport> {
+    config.prefix_cache_sequences = None;
     if opts.runs == 0 || opts.prompt_lengths.is_empty() {
         return Err(CoreError::InvalidRequest(
             "bench needs at least one run and one prompt length".into(),

@@ -18,10 +18,16 @@ pub struct Settings {
     /// Unload the model after this many seconds without requests (0 = keep it loaded); it is
     /// loaded again on the next request.
     pub idle_unload_secs: u64,
+    /// Megabytes of key/value state kept from earlier prompts, so returning to a thread, note or
+    /// chat with a shared prefix skips re-reading it; the oldest go first.
+    pub prefix_cache_mb: usize,
 }
 
 /// Idle time after which the model is unloaded when the user has not chosen one.
 pub const DEFAULT_IDLE_UNLOAD_SECS: u64 = 300;
+
+/// Prefix-cache budget: two to three 1,000-token contexts of the default model (~46 KB a token).
+pub const DEFAULT_PREFIX_CACHE_MB: usize = 128;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -29,6 +35,7 @@ impl Default for Settings {
             active_model: None,
             context_tokens: DEFAULT_CONTEXT_TOKENS,
             idle_unload_secs: DEFAULT_IDLE_UNLOAD_SECS,
+            prefix_cache_mb: DEFAULT_PREFIX_CACHE_MB,
         }
     }
 }

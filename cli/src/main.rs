@@ -137,7 +137,8 @@ struct BenchArgs {
     /// Activation number format: f32 (default), f16, or auto (the engine's choice).
     #[arg(long, value_parser = ["f32", "f16", "auto"])]
     dtype: Option<String>,
-    /// Turn off the engine's prefix cache (reuse of key/value state for repeated prompt prefixes).
+    /// With --context-switch: turn off the engine's prefix cache (reuse of key/value state for
+    /// shared prompt prefixes). The speed table always runs without it, to measure cold prefill.
     #[arg(long)]
     no_prefix_cache: bool,
     /// Only write the prompts' exact token ids to FILE (JSON) for another engine, and stop.

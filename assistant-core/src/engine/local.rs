@@ -41,6 +41,8 @@ pub struct LocalEngineConfig {
     /// How many earlier prompts mistral.rs keeps key/value state for, to reuse on a shared
     /// prefix; `None` turns the prefix cache off.
     pub prefix_cache_sequences: Option<usize>,
+    /// Most bytes of key/value state the prefix cache keeps; the oldest prompts go first.
+    pub prefix_cache_bytes: usize,
     pub activation_dtype: ActivationDtype,
 }
 
@@ -54,6 +56,7 @@ impl LocalEngineConfig {
             // A few contexts to jump between (a thread, a note, a chat) without holding the key/value
             // state of every past request: each costs ~46 KB per token for the default model.
             prefix_cache_sequences: Some(4),
+            prefix_cache_bytes: crate::settings::DEFAULT_PREFIX_CACHE_MB << 20,
             activation_dtype: ActivationDtype::default(),
         }
     }
@@ -166,6 +169,8 @@ impl LocalEngine {
         let scheduler = SchedulerConfig::DefaultScheduler {
             method: DefaultSchedulerMethod::Fixed(std::num::NonZeroUsize::MIN),
         };
+        // Process-wide in mistral.rs (one engine is loaded at a time here).
+        mistralrs_core::set_prefix_cache_byte_budget(config.prefix_cache_bytes);
         let runner = MistralRsBuilder::new(pipeline, scheduler, false, None)
             .with_no_prefix_cache(config.prefix_cache_sequences.is_none())
             .with_prefix_cache_n(config.prefix_cache_sequences.unwrap_or(1))

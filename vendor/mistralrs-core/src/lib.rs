@@ -10,6 +10,7 @@ use hf_hub::Cache;
 pub use lora::Ordering;
 pub use pipeline::ModelCategory;
 pub use pipeline::Pipeline;
+pub use prefix_cacher::set_prefix_cache_byte_budget;
 #[cfg(feature = "pyo3_macros")]
 use pyo3::exceptions::PyValueError;
 use std::collections::{HashMap, HashSet};

@@ -1,4 +1,6 @@
-use candle_core::{Device, Result};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use candle_core::{Device, Result, Tensor};
 use indexmap::IndexMap;
 use itertools::Itertools;
 use tracing::info;
@@ -7,6 +9,20 @@ use crate::{
     kv_cache::RecurrentStateSnapshot, paged_attention::block_hash::BlockHash, pipeline::KvCache,
     sequence::Sequence,
 };
+
+/// Most bytes of key/value state all prefix caches keep, on any device, CPU included (0 = no byte
+/// limit). Upstream counts only caches on an accelerator, so on a CPU-only machine nothing was
+/// ever evicted and every finished request's key/value state stayed in memory.
+static BYTE_BUDGET: AtomicUsize = AtomicUsize::new(0);
+
+/// Sets the most bytes of key/value state the prefix caches keep; the oldest entries go first.
+pub fn set_prefix_cache_byte_budget(bytes: usize) {
+    BYTE_BUDGET.store(bytes, Ordering::Relaxed)
+}
+
+fn tensor_bytes(tensor: Option<&Tensor>) -> usize {
+    tensor.map_or(0, |t| t.elem_count() * t.dtype().size_in_bytes())
+}
 
 #[derive(PartialEq, Eq, Debug, Hash)]
 struct Tokens(Vec<u32>);
@@ -39,6 +55,21 @@ struct CacheElement {
 }
 
 impl CacheElement {
+    /// Bytes of key/value buffers this entry holds (their allocated capacity).
+    fn bytes(&self) -> usize {
+        self.cache
+            .iter()
+            .flatten()
+            .map(|kv| match kv {
+                KvCache::Normal { k, v } => tensor_bytes(k.all_data()) + tensor_bytes(v.all_data()),
+                KvCache::Rotating { k, v } => {
+                    tensor_bytes(k.all_data()) + tensor_bytes(v.all_data())
+                }
+                KvCache::Shared { .. } => 0,
+            })
+            .sum()
+    }
+
     fn can_rewind_to(&self, len: usize) -> bool {
         self.cache
             .iter()
@@ -170,6 +201,20 @@ impl PrefixCacheManagerV2 {
             };
 
             if !matches!(cache_device, Device::Cpu) {
+                cache.cache.clear();
+                n_evicted += 1;
+            }
+        }
+
+        // Then the byte budget, over every device, oldest entries first.
+        let budget = BYTE_BUDGET.load(Ordering::Relaxed);
+        if budget > 0 {
+            let mut total: usize = self.caches.values().map(CacheElement::bytes).sum();
+            for cache in self.caches.values_mut() {
+                if total <= budget {
+                    break;
+                }
+                total -= cache.bytes();
                 cache.cache.clear();
                 n_evicted += 1;
             }
