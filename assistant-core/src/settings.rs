@@ -73,9 +73,24 @@ mod tests {
             active_model: Some("m".into()),
             context_tokens: 1024,
             idle_unload_secs: 0,
+            prefix_cache_mb: 32,
         };
         s.save(&dir).unwrap();
         assert_eq!(Settings::load(&dir).unwrap(), s);
+    }
+
+    #[test]
+    fn a_settings_file_from_before_the_prefix_cache_budget_gets_the_default_budget() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::at(tmp.path()).unwrap();
+        std::fs::write(
+            dir.settings_path(),
+            r#"{"active_model":"m","context_tokens":4096,"idle_unload_secs":300}"#,
+        )
+        .unwrap();
+        let s = Settings::load(&dir).unwrap();
+        assert_eq!(s.prefix_cache_mb, DEFAULT_PREFIX_CACHE_MB);
+        assert_eq!(s.active_model.as_deref(), Some("m"));
     }
 
     #[test]
