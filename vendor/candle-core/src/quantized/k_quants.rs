@@ -2300,19 +2300,22 @@ impl GgmlType for BlockQ8K {
     }
 }
 
-/// A pointer to the output of `matmul` that the parallel tasks share; each writes its own cells.
-struct SharedOut(*mut f32);
-unsafe impl Send for SharedOut {}
-unsafe impl Sync for SharedOut {}
-impl SharedOut {
+/// A buffer that `matmul`'s parallel tasks write into, each to its own cells or rows.
+struct SharedMut<T>(*mut T);
+unsafe impl<T: Send> Send for SharedMut<T> {}
+unsafe impl<T: Send> Sync for SharedMut<T> {}
+impl<T> SharedMut<T> {
     /// # Safety
     /// `index` is in bounds and no other task writes the same cell.
-    unsafe fn write(&self, index: usize, value: f32) {
+    unsafe fn write(&self, index: usize, value: T) {
         *self.0.add(index) = value
     }
 
-    fn ptr(&self) -> *mut f32 {
-        self.0
+    /// # Safety
+    /// `start..start + len` is in bounds and no other task touches it.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn slice(&self, start: usize, len: usize) -> &mut [T] {
+        std::slice::from_raw_parts_mut(self.0.add(start), len)
     }
 }
 
@@ -2366,21 +2369,16 @@ pub fn matmul<T: GgmlType>(
     if T::DIRECT_COPY {
         T::VecDotType::direct_copy(lhs, &mut lhs_b);
     } else {
-        let quantized = SharedOut(lhs_b.as_mut_ptr() as *mut f32);
+        let quantized = SharedMut(lhs_b.as_mut_ptr());
         run_tasks(parallel && m > 1, m, &|row| {
             // SAFETY: each task writes its own row of `lhs_b`, which outlives the tasks.
-            let out = unsafe {
-                std::slice::from_raw_parts_mut(
-                    (quantized.ptr() as *mut T::VecDotType).add(row * k_in_blocks),
-                    k_in_blocks,
-                )
-            };
+            let out = unsafe { quantized.slice(row * k_in_blocks, k_in_blocks) };
             T::VecDotType::from_float(&lhs[row * k..(row + 1) * k], out)
         });
     }
     let lhs_row = |row: usize| &lhs_b[row * k_in_blocks..(row + 1) * k_in_blocks];
     let rhs_row = |col: usize| &rhs_t[col * k_in_blocks..(col + 1) * k_in_blocks];
-    let out = SharedOut(dst.as_mut_ptr());
+    let out = SharedMut(dst.as_mut_ptr());
 
     if m == 1 {
         let lhs_row = lhs_row(0);
