@@ -7,31 +7,6 @@ use half::f16;
 
 use std::{f32, iter::Sum};
 
-// Optional hardware prefetch for ping‑pong style scheduling.
-#[cfg(target_arch = "x86_64")]
-use core::arch::x86_64::_mm_prefetch;
-
-// --- portable wrapper around architecture‑specific prefetch -------------
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-unsafe fn prefetch(addr: *const u8) {
-    _mm_prefetch(addr as *const i8, core::arch::x86_64::_MM_HINT_T0);
-}
-
-#[cfg(target_arch = "aarch64")]
-#[inline(always)]
-unsafe fn prefetch(addr: *const u8) {
-    core::arch::asm!(
-        "prfm pldl1keep, [{0}]",
-        in(reg) addr,
-        options(readonly, nostack, preserves_flags)
-    );
-}
-
-#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-#[inline(always)]
-unsafe fn prefetch(_addr: *const u8) {}
-// -----------------------------------------------------------------------
 
 use crate::attention::SdpaParams;
 
@@ -46,27 +21,6 @@ thread_local! {
 /// Query rows (one head, one position) per task when reading a prompt.
 const ATTN_ROWS_PER_TASK: usize = 16;
 
-/// Size (in KV positions) processed by each inner‑tile job.
-const TILE_KV: usize = 16;
-
-/// Dot product in `f32` with eight independent partial sums, which the compiler turns into
-/// SIMD lanes (a single running sum would force one scalar add after another).
-#[inline]
-fn vec_dot_f32<T: UpcastF32 + Copy>(a: &[T], b: &[T]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (a_rest, b_rest) = (a_chunks.remainder(), b_chunks.remainder());
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for i in 0..8 {
-            acc[i] += x[i].to_f32() * y[i].to_f32();
-        }
-    }
-    let mut sum = (acc[0] + acc[4]) + (acc[1] + acc[5]) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (x, y) in a_rest.iter().zip(b_rest) {
-        sum += x.to_f32() * y.to_f32();
-    }
-    sum
-}
 
 #[inline]
 fn clamp_index(idx: usize, dim: usize) -> usize {
@@ -359,9 +313,272 @@ where
     )
 }
 
+/// Keys or values of one head in the cache: row `pos` starts at `base + pos * pos_stride`.
+#[derive(Clone, Copy)]
+struct HeadRows<'a, T> {
+    data: &'a [T],
+    base: usize,
+    pos_stride: usize,
+    width: usize,
+}
+
+impl<'a, T> HeadRows<'a, T> {
+    #[inline(always)]
+    fn row(&self, pos: usize) -> &'a [T] {
+        &self.data[self.base + pos * self.pos_stride..][..self.width]
+    }
+}
+
+/// The mask values one query row sees.
+enum MaskRow<'a> {
+    None,
+    /// The row lies contiguously in the mask buffer (every mask mistral.rs builds).
+    Slice { values: &'a [f32], slope: f32 },
+    /// Any other broadcast shape: looked up position by position.
+    Lookup { mask: &'a MaskInfo<'a>, b_i: usize, h_i: usize, q_pos: usize, slope: f32 },
+}
+
+impl<'a> MaskRow<'a> {
+    fn new(
+        mask: Option<&'a MaskInfo<'a>>,
+        b_i: usize,
+        h_i: usize,
+        q_pos: usize,
+        kv_len: usize,
+        slope: f32,
+    ) -> Self {
+        let Some(mask) = mask else { return MaskRow::None };
+        if kv_len > 0 && mask.dims.last() == Some(&kv_len) {
+            let first = mask_offset(mask.dims, mask.b, mask.h, b_i, h_i, q_pos, 0);
+            let last = mask_offset(mask.dims, mask.b, mask.h, b_i, h_i, q_pos, kv_len - 1);
+            if let (Some(first), Some(last)) = (first, last) {
+                if last == first + kv_len - 1 && last < mask.data.len() {
+                    return MaskRow::Slice { values: &mask.data[first..=last], slope };
+                }
+            }
+        }
+        MaskRow::Lookup { mask, b_i, h_i, q_pos, slope }
+    }
+
+    #[inline]
+    fn at(&self, kv_pos: usize) -> f32 {
+        match self {
+            MaskRow::None => 0.0,
+            MaskRow::Slice { values, slope } => slope * values[kv_pos],
+            MaskRow::Lookup { mask, b_i, h_i, q_pos, slope } => {
+                slope * mask.value(*b_i, *h_i, *q_pos, kv_pos)
+            }
+        }
+    }
+
+    /// The positions `lo..hi` outside of which every key is masked out (`-inf`), within `0..kv_len`.
+    fn active_span(&self, kv_len: usize) -> (usize, usize) {
+        if let MaskRow::None = self {
+            return (0, kv_len);
+        }
+        let open = |p: &usize| self.at(*p) != f32::NEG_INFINITY;
+        match (0..kv_len).find(open) {
+            None => (0, 0),
+            Some(lo) => (lo, (lo..kv_len).rfind(open).map_or(lo, |p| p + 1)),
+        }
+    }
+
+    /// `scores[i] += mask(lo + i)`.
+    fn add_to(&self, scores: &mut [f32], lo: usize) {
+        match self {
+            MaskRow::None => {}
+            MaskRow::Slice { values, slope } => {
+                for (s, &m) in scores.iter_mut().zip(&values[lo..]) {
+                    *s += slope * m;
+                }
+            }
+            MaskRow::Lookup { .. } => {
+                for (i, s) in scores.iter_mut().enumerate() {
+                    *s += self.at(lo + i);
+                }
+            }
+        }
+    }
+}
+
+/// One query against four keys: four independent sums of eight lanes each, so the FMA units
+/// are not left waiting on one chain of additions.
+#[inline(always)]
+fn dot_4keys<T: UpcastF32 + Copy>(q: &[f32], k: [&[T]; 4]) -> [f32; 4] {
+    let d = q.len();
+    let n8 = d / 8 * 8;
+    let mut acc = [[0f32; 8]; 4];
+    let chunks = q[..n8]
+        .chunks_exact(8)
+        .zip(k[0][..n8].chunks_exact(8))
+        .zip(k[1][..n8].chunks_exact(8))
+        .zip(k[2][..n8].chunks_exact(8))
+        .zip(k[3][..n8].chunks_exact(8));
+    for ((((qc, c0), c1), c2), c3) in chunks {
+        for i in 0..8 {
+            let qi = qc[i];
+            acc[0][i] += qi * c0[i].to_f32();
+            acc[1][i] += qi * c1[i].to_f32();
+            acc[2][i] += qi * c2[i].to_f32();
+            acc[3][i] += qi * c3[i].to_f32();
+        }
+    }
+    let mut out = [0f32; 4];
+    for j in 0..4 {
+        let a = &acc[j];
+        out[j] = ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+        for i in n8..d {
+            out[j] += q[i] * k[j][i].to_f32();
+        }
+    }
+    out
+}
+
+#[inline(always)]
+fn dot_1key<T: UpcastF32 + Copy>(q: &[f32], k: &[T]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (qc, kc) = (q.chunks_exact(8), k.chunks_exact(8));
+    let (q_rest, k_rest) = (qc.remainder(), kc.remainder());
+    for (x, y) in qc.zip(kc) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i].to_f32();
+        }
+    }
+    let mut sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in q_rest.iter().zip(k_rest) {
+        sum += x * y.to_f32();
+    }
+    sum
+}
+
+/// `exp(x)` for `x <= 0` (softmax weights after subtracting the maximum), branch-free so a loop
+/// over it vectorizes: range reduction to `2^n · e^r` with `|r| <= ln2/2` and a degree-6
+/// polynomial, relative error below 2e-7. Anything below -87 (including `-inf`) gives 0.
+#[inline(always)]
+fn exp_nonpositive(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const LN2_HI: f32 = 0.693_145_75;
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    let xc = x.max(-87.0);
+    let n = (xc * LOG2E).round();
+    let r = (xc - n * LN2_HI) - n * LN2_LO;
+    let p = 1.0
+        + r * (1.0
+            + r * (0.5
+                + r * (0.166_666_67 + r * (0.041_666_668 + r * (0.008_333_34 + r * 0.001_388_889)))));
+    let scale = f32::from_bits((((n as i32) + 127) as u32) << 23);
+    if x < -87.0 {
+        0.0
+    } else {
+        p * scale
+    }
+}
+
+/// `acc += Σ_i w[i] · v(lo + i)`, four value rows per pass over `acc`; stretches of four zero
+/// weights (masked keys) are skipped.
+#[inline]
+fn add_weighted_values<T: UpcastF32 + Copy>(
+    acc: &mut [f32],
+    w: &[f32],
+    values: HeadRows<'_, T>,
+    lo: usize,
+) {
+    let mut i = 0;
+    while i + 4 <= w.len() {
+        let (w0, w1, w2, w3) = (w[i], w[i + 1], w[i + 2], w[i + 3]);
+        if w0 != 0.0 || w1 != 0.0 || w2 != 0.0 || w3 != 0.0 {
+            let p = lo + i;
+            let (r0, r1, r2, r3) =
+                (values.row(p), values.row(p + 1), values.row(p + 2), values.row(p + 3));
+            for ((((a, x0), x1), x2), x3) in acc.iter_mut().zip(r0).zip(r1).zip(r2).zip(r3) {
+                *a += (w0 * x0.to_f32() + w1 * x1.to_f32()) + (w2 * x2.to_f32() + w3 * x3.to_f32());
+            }
+        }
+        i += 4;
+    }
+    for (j, &wj) in w.iter().enumerate().skip(i) {
+        if wj != 0.0 {
+            for (a, x) in acc.iter_mut().zip(values.row(lo + j)) {
+                *a += wj * x.to_f32();
+            }
+        }
+    }
+}
+
+/// One query row (already multiplied by the softmax scale) against the keys and values at
+/// positions `lo..hi`, in two passes: every score and their maximum, then the weights and the
+/// weighted values. Returns `(max, Σ exp(score - max))` and leaves `Σ exp(score - max) · v` in
+/// `acc` (which must start at zero). A span where every key is masked gives `(-inf, 0)`.
+#[allow(clippy::too_many_arguments)]
+fn attend_span<T: UpcastF32 + Copy>(
+    q: &[f32],
+    keys: HeadRows<'_, T>,
+    values: HeadRows<'_, T>,
+    lo: usize,
+    hi: usize,
+    mask: &MaskRow<'_>,
+    softcap: f32,
+    scores: &mut Vec<f32>,
+    acc: &mut [f32],
+) -> (f32, f32) {
+    if hi <= lo {
+        return (f32::NEG_INFINITY, 0.0);
+    }
+    scores.clear();
+    scores.resize(hi - lo, 0.0);
+    let mut p = lo;
+    while p + 4 <= hi {
+        let s = dot_4keys(q, [keys.row(p), keys.row(p + 1), keys.row(p + 2), keys.row(p + 3)]);
+        scores[p - lo..p - lo + 4].copy_from_slice(&s);
+        p += 4;
+    }
+    for pos in p..hi {
+        scores[pos - lo] = dot_1key(q, keys.row(pos));
+    }
+    if softcap != 0.0 {
+        for s in scores.iter_mut() {
+            *s = softcap * s.tanh();
+        }
+    }
+    mask.add_to(scores, lo);
+    let m = scores.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
+    if m == f32::NEG_INFINITY {
+        return (m, 0.0);
+    }
+    for s in scores.iter_mut() {
+        *s = exp_nonpositive(*s - m);
+    }
+    let sum: f32 = scores.iter().sum();
+    add_weighted_values(acc, scores, values, lo);
+    (m, sum)
+}
+
+/// Copies a query row into `dst` as `f32`, multiplied by `scale`.
+#[inline]
+fn scaled_query<'d, T: UpcastF32 + Copy>(
+    src: &[T],
+    scale: f32,
+    dst: &'d mut [f32; MAX_HEAD_DIM_ON_STACK],
+    heap: &'d mut Vec<f32>,
+) -> &'d [f32] {
+    let out: &mut [f32] = if src.len() <= MAX_HEAD_DIM_ON_STACK {
+        &mut dst[..src.len()]
+    } else {
+        heap.resize(src.len(), 0.0);
+        heap
+    };
+    for (o, x) in out.iter_mut().zip(src) {
+        *o = x.to_f32() * scale;
+    }
+    out
+}
+
+/// Key/value positions per decode task (one head, one stretch of the cache).
+const DECODE_KV_PER_TASK: usize = 256;
+
 /// Optimised path for the common decode case: q_len == 1 but kv_len ≫ 1.
-/// All intermediate maths is done in `f32`; we down‑cast to `T` exactly once
-/// when writing the output buffer.
+/// Each task takes one head and one stretch of the cache; the stretches' partial softmax sums
+/// are merged at the end. All maths in `f32`, down-cast once when writing the output.
 #[allow(clippy::too_many_arguments)]
 fn flash_attn_cpu_single_q<T>(
     q_data: &[T],
@@ -384,169 +601,93 @@ where
 {
     let (b, _q_len, h, d) = (qshape[0], qshape[1], qshape[2], qshape[3]);
     let kv_len = kshape[1];
-    let kv_tiles = kv_len.div_ceil(TILE_KV);
-    let dv = d;
-
-    // --- head tiling factors and softmax helper -----------------------
-    let k_h = kshape[2];
-    let v_h = vshape[2];
-    let rk2 = h / k_h;
-    let rv2 = h / v_h;
+    let dv = vshape[3];
+    let rk2 = h / kshape[2];
+    let rv2 = h / vshape[2];
     let n2 = 2_usize.pow((h as f32).log2().ceil() as u32);
-
-    // final output
-    let mut out = vec![T::cast(0.0); b * h * dv];
-    // scratch: one tile  ×  heads ×  dv  (flattened)
-    let mut scratch = vec![0f32; kv_tiles * h * dv];
-    let mut scratch_s = vec![0f32; kv_tiles * h]; // softmax S per tile
-    let mut scratch_m = vec![f32::NEG_INFINITY; kv_tiles * h];
-
-    // Store as plain usize so the capture is Sync (raw *mut T is not Sync)
-    let scratch_ptr = scratch.as_mut_ptr() as usize;
-    let scratch_s_ptr = scratch_s.as_mut_ptr() as usize;
-    let scratch_m_ptr = scratch_m.as_mut_ptr() as usize;
+    let scale_applied = if logit_softcap != 0.0 { scale / logit_softcap } else { scale };
 
     let mask_info = match (mask_vec, mask_dims) {
         (Some(data), Some(dims)) => Some(MaskInfo { data, dims, b, h }),
         _ => None,
     };
 
+    let spans = kv_len.div_ceil(DECODE_KV_PER_TASK).max(1);
+    let tasks = b * h * spans;
+    // Per task: the unnormalised weighted values, the maximum score and the sum of weights.
+    let mut partial_acc = vec![0f32; tasks * dv];
+    let mut partial_max = vec![f32::NEG_INFINITY; tasks];
+    let mut partial_sum = vec![0f32; tasks];
+    let acc_ptr = partial_acc.as_mut_ptr() as usize;
+    let max_ptr = partial_max.as_mut_ptr() as usize;
+    let sum_ptr = partial_sum.as_mut_ptr() as usize;
+
     // On the matmul team's threads, which are awake between a layer's matmuls.
-    {
-        candle_core::quantized::team::run(kv_tiles, &|tile_idx| {
-            let start = tile_idx * TILE_KV;
-            let end = (start + TILE_KV).min(kv_len);
-
-            for b_i in 0..b {
-                for h_i in 0..h {
-                    // Per‑head slope for ALiBi / NTK bias.
-                    let slope = if max_bias > 0.0 {
-                        2.0f32.powf(-max_bias * ((h_i + 1) as f32) / n2 as f32)
-                    } else {
-                        1.0
-                    };
-                    let k_head = h_i / rk2;
-                    let v_head = h_i / rv2;
-
-                    // pointers into scratch
-                    let base_vk = ((tile_idx * h + h_i) * dv) as isize;
-                    let base_s = (tile_idx * h + h_i) as isize;
-
-                    let q_base = b_i * qstride[0] + h_i * qstride[2];
-                    let q_row = &q_data[q_base..q_base + d];
-
-                    // Re‑materialise the pointer from the captured usize.
-                    let vkq: &mut [f32] = unsafe {
-                        std::slice::from_raw_parts_mut(
-                            (scratch_ptr as *mut f32).add(base_vk as usize),
-                            dv,
-                        )
-                    };
-                    let mut s = 0f32;
-                    let mut m = f32::NEG_INFINITY;
-
-                    for kv_pos in start..end {
-                        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-                        {
-                            // One‑step look‑ahead prefetch of the next K and V rows.
-                            let next_pos = kv_pos + 1;
-                            if next_pos < end {
-                                let next_k_base =
-                                    b_i * kstride[0] + next_pos * kstride[1] + k_head * kstride[2];
-                                let next_v_base =
-                                    b_i * vstride[0] + next_pos * vstride[1] + v_head * vstride[2];
-                                unsafe {
-                                    prefetch(k_data.as_ptr().add(next_k_base) as *const u8);
-                                    prefetch(v_data.as_ptr().add(next_v_base) as *const u8);
-                                }
-                            }
-                        }
-                        // ---------- dot(Q,K) ----------
-                        let k_base = b_i * kstride[0] + kv_pos * kstride[1] + k_head * kstride[2];
-                        let k_row = &k_data[k_base..k_base + d];
-
-                        let mut s_val = vec_dot_f32(q_row, k_row) * scale;
-
-                        if logit_softcap != 0.0 {
-                            s_val = logit_softcap * (s_val / logit_softcap).tanh();
-                        }
-                        let mask_delta = mask_info
-                            .as_ref()
-                            .map(|mask| slope * mask.value(b_i, h_i, 0, kv_pos))
-                            .unwrap_or(0.0);
-                        s_val += mask_delta;
-
-                        // -------- tile-local softmax ----------
-                        let m_old = m;
-                        let mut ms = 1.0;
-                        let mut vs = 1.0;
-                        if s_val > m {
-                            m = s_val;
-                            ms = (m_old - m).exp();
-                            for v in vkq.iter_mut() {
-                                *v *= ms;
-                            }
-                        } else {
-                            vs = (s_val - m).exp();
-                        }
-
-                        // -------- add V ----------
-                        let v_base = b_i * vstride[0] + kv_pos * vstride[1] + v_head * vstride[2];
-                        for d_i in 0..dv {
-                            vkq[d_i] += v_data[v_base + d_i].to_f32() * vs;
-                        }
-
-                        s = s * ms + vs;
-                    }
-
-                    unsafe {
-                        *((scratch_s_ptr as *mut f32).add(base_s as usize)) = s;
-                        *((scratch_m_ptr as *mut f32).add(base_s as usize)) = m;
-                    }
-                }
-            }
+    candle_core::quantized::team::run(tasks, &|task| {
+        let bh = task / spans;
+        let (b_i, h_i) = (bh / h, bh % h);
+        let lo = (task % spans) * DECODE_KV_PER_TASK;
+        let hi = (lo + DECODE_KV_PER_TASK).min(kv_len);
+        let slope = if max_bias > 0.0 {
+            2.0f32.powf(-max_bias * ((h_i + 1) as f32) / n2 as f32)
+        } else {
+            1.0
+        };
+        let keys = HeadRows {
+            data: k_data,
+            base: b_i * kstride[0] + (h_i / rk2) * kstride[2],
+            pos_stride: kstride[1],
+            width: d,
+        };
+        let values = HeadRows {
+            data: v_data,
+            base: b_i * vstride[0] + (h_i / rv2) * vstride[2],
+            pos_stride: vstride[1],
+            width: dv,
+        };
+        let q_base = b_i * qstride[0] + h_i * qstride[2];
+        let (mut q_stack, mut q_heap) = ([0f32; MAX_HEAD_DIM_ON_STACK], Vec::new());
+        let q = scaled_query(&q_data[q_base..q_base + d], scale_applied, &mut q_stack, &mut q_heap);
+        let mask = MaskRow::new(mask_info.as_ref(), b_i, h_i, 0, kv_len, slope);
+        // SAFETY: each task writes only its own slots, and the buffers outlive the run.
+        let (acc, max, sum) = unsafe {
+            (
+                std::slice::from_raw_parts_mut((acc_ptr as *mut f32).add(task * dv), dv),
+                &mut *(max_ptr as *mut f32).add(task),
+                &mut *(sum_ptr as *mut f32).add(task),
+            )
+        };
+        SCORES.with_borrow_mut(|scores| {
+            (*max, *sum) =
+                attend_span(q, keys, values, lo, hi, &mask, logit_softcap, scores, acc);
         });
-    }
+    });
 
-    // -------- serial reduction over tiles (per head) --------
-    for b_i in 0..b {
-        for h_i in 0..h {
-            let out_off = (b_i * h + h_i) * dv;
-
-            // start with tile 0
-            let mut vkq = vec![0f32; dv];
-            vkq.copy_from_slice(&scratch[(h_i * dv)..(h_i * dv + dv)]);
-            let mut s = scratch_s[h_i];
-            let mut m = scratch_m[h_i];
-
-            for tile_idx in 1..kv_tiles {
-                let base = (tile_idx * h + h_i) * dv;
-                let base_s = tile_idx * h + h_i;
-
-                let m_b = scratch_m[base_s];
-                let s_b = scratch_s[base_s];
-                let vkq_b = &scratch[base..base + dv];
-
-                if m >= m_b {
-                    let factor = (m_b - m).exp();
-                    for (v, v_b) in vkq.iter_mut().zip(vkq_b) {
-                        *v += v_b * factor;
-                    }
-                    s += s_b * factor;
-                } else {
-                    let factor = (m - m_b).exp();
-                    for (v, v_a) in vkq.iter_mut().zip(vkq_b) {
-                        *v = v_a + *v * factor;
-                    }
-                    s = s_b + s * factor;
-                    m = m_b;
+    // Merge each head's stretches.
+    let mut out = vec![T::cast(0.0); b * h * dv];
+    let mut merged = vec![0f32; dv];
+    for bh in 0..b * h {
+        let first = bh * spans;
+        let m = partial_max[first..first + spans]
+            .iter()
+            .fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+        merged.iter_mut().for_each(|x| *x = 0.0);
+        let mut total = 0f32;
+        if m != f32::NEG_INFINITY {
+            for t in first..first + spans {
+                if partial_sum[t] == 0.0 {
+                    continue;
+                }
+                let factor = (partial_max[t] - m).exp();
+                total += partial_sum[t] * factor;
+                for (o, x) in merged.iter_mut().zip(&partial_acc[t * dv..(t + 1) * dv]) {
+                    *o += x * factor;
                 }
             }
-
-            let inv_s = 1.0 / s;
-            for (o, v) in out[out_off..][..dv].iter_mut().zip(vkq.iter()) {
-                *o = T::cast(*v * inv_s);
-            }
+        }
+        let inv = if total > 0.0 { 1.0 / total } else { 0.0 };
+        for (o, x) in out[bh * dv..(bh + 1) * dv].iter_mut().zip(&merged) {
+            *o = T::cast(x * inv);
         }
     }
 
@@ -577,13 +718,11 @@ where
 {
     let (b, q_len, h, d) = (qshape[0], qshape[1], qshape[2], qshape[3]);
     let kv_len = kshape[1];
-    let k_h = kshape[2];
-    let v_h = vshape[2];
-    let rk2 = h / k_h;
-    let rv2 = h / v_h;
-    let dv = d;
-
+    let rk2 = h / kshape[2];
+    let rv2 = h / vshape[2];
+    let dv = vshape[3];
     let n2 = 2_usize.pow((h as f32).log2().ceil() as u32);
+    let scale_applied = if logit_softcap != 0.0 { scale / logit_softcap } else { scale };
 
     let mut out = vec![T::cast(0.0); b * q_len * h * dv];
 
@@ -597,93 +736,60 @@ where
     };
 
     let out_ptr = out.as_mut_ptr() as usize;
-    let rows = out.len() / dv;
-    let one_row = |row_idx: usize, out_chunk: &mut [T]| {
-                // Decode flat index back to (batch, head, q_pos)
-                let rows_per_batch = h * q_len;
-                let b_i = row_idx / rows_per_batch;
-                let rem = row_idx % rows_per_batch;
-                let h_i = rem / q_len;
-                let q_pos = rem % q_len;
+    let rows = b * h * q_len;
+    let one_row = |row_idx: usize, out_row: &mut [T]| {
+        // Rows are ordered (batch, head, query position).
+        let b_i = row_idx / (h * q_len);
+        let h_i = (row_idx / q_len) % h;
+        let q_pos = row_idx % q_len;
+        let slope = if max_bias > 0.0 {
+            2.0f32.powf(-max_bias * ((h_i + 1) as f32) / n2 as f32)
+        } else {
+            1.0
+        };
+        let keys = HeadRows {
+            data: k_data,
+            base: b_i * kstride[0] + (h_i / rk2) * kstride[2],
+            pos_stride: kstride[1],
+            width: d,
+        };
+        let values = HeadRows {
+            data: v_data,
+            base: b_i * vstride[0] + (h_i / rv2) * vstride[2],
+            pos_stride: vstride[1],
+            width: dv,
+        };
+        let q_base = b_i * qstride[0] + q_pos * qstride[1] + h_i * qstride[2];
+        let (mut q_stack, mut q_heap) = ([0f32; MAX_HEAD_DIM_ON_STACK], Vec::new());
+        let q = scaled_query(&q_data[q_base..q_base + d], scale_applied, &mut q_stack, &mut q_heap);
+        // Keys outside the mask's open span (the future, for a causal mask) are never read.
+        let mask = MaskRow::new(mask_info.as_ref(), b_i, h_i, q_pos, kv_len, slope);
+        let (lo, hi) = mask.active_span(kv_len);
 
-                let slope = if max_bias > 0.0 {
-                    2.0f32.powf(-max_bias * ((h_i + 1) as f32) / n2 as f32)
-                } else {
-                    1.0
-                };
-
-                let k_head = h_i / rk2;
-                let v_head = h_i / rv2;
-
-                // Q row
-                let q_base = b_i * qstride[0] + q_pos * qstride[1] + h_i * qstride[2];
-                let q_row = &q_data[q_base..q_base + d];
-                let mut scale_applied = scale;
-                if logit_softcap != 0.0 {
-                    scale_applied /= logit_softcap;
-                }
-
-                // Two passes over the keys instead of an online softmax: first every score and
-                // their maximum, then the weights and the weighted values. No rescaling of the
-                // accumulator whenever the maximum grows, and masked positions cost one lookup.
-                SCORES.with_borrow_mut(|scores| {
-                    scores.clear();
-                    let mut m = f32::NEG_INFINITY;
-                    for kv_pos in 0..kv_len {
-                        let mv = mask_info
-                            .as_ref()
-                            .map(|mask| slope * mask.value(b_i, h_i, q_pos, kv_pos))
-                            .unwrap_or(0.0);
-                        if mv == f32::NEG_INFINITY {
-                            scores.push(f32::NEG_INFINITY);
-                            continue;
-                        }
-                        let k_base = b_i * kstride[0] + kv_pos * kstride[1] + k_head * kstride[2];
-                        let mut s_val = vec_dot_f32(q_row, &k_data[k_base..k_base + d]) * scale_applied;
-                        if logit_softcap != 0.0 {
-                            s_val = logit_softcap * s_val.tanh();
-                        }
-                        s_val += mv;
-                        m = m.max(s_val);
-                        scores.push(s_val);
-                    }
-
-                    let mut vkq = [0f32; MAX_HEAD_DIM_ON_STACK];
-                    let mut heap;
-                    let vkq: &mut [f32] = if dv <= MAX_HEAD_DIM_ON_STACK {
-                        &mut vkq[..dv]
-                    } else {
-                        heap = vec![0f32; dv];
-                        &mut heap
-                    };
-                    let mut sum = 0f32;
-                    for (kv_pos, &score) in scores.iter().enumerate() {
-                        if score == f32::NEG_INFINITY {
-                            continue;
-                        }
-                        let w = (score - m).exp();
-                        sum += w;
-                        let v_base = b_i * vstride[0] + kv_pos * vstride[1] + v_head * vstride[2];
-                        for (acc, v) in vkq.iter_mut().zip(&v_data[v_base..v_base + dv]) {
-                            *acc += v.to_f32() * w;
-                        }
-                    }
-
-                    // final normalisation + downcast (a row with every key masked gives zeros)
-                    let inv_s = if sum > 0.0 { 1.0 / sum } else { 0.0 };
-                    for (o, v) in out_chunk.iter_mut().zip(vkq.iter()) {
-                        *o = T::cast(*v * inv_s);
-                    }
-                });
+        let (mut acc_stack, mut acc_heap) = ([0f32; MAX_HEAD_DIM_ON_STACK], Vec::new());
+        let acc: &mut [f32] = if dv <= MAX_HEAD_DIM_ON_STACK {
+            &mut acc_stack[..dv]
+        } else {
+            acc_heap.resize(dv, 0.0);
+            &mut acc_heap
+        };
+        let (_, sum) = SCORES.with_borrow_mut(|scores| {
+            attend_span(q, keys, values, lo, hi, &mask, logit_softcap, scores, acc)
+        });
+        // A row with every key masked gives zeros.
+        let inv_s = if sum > 0.0 { 1.0 / sum } else { 0.0 };
+        for (o, v) in out_row.iter_mut().zip(acc.iter()) {
+            *o = T::cast(*v * inv_s);
+        }
     };
     // On the matmul team's threads, which are awake between a layer's matmuls.
     candle_core::quantized::team::run(rows.div_ceil(ATTN_ROWS_PER_TASK), &|task| {
         for row_idx in task * ATTN_ROWS_PER_TASK..((task + 1) * ATTN_ROWS_PER_TASK).min(rows) {
             // SAFETY: each row of `out` is written by one task only, and `out` outlives the run.
-            let out_chunk = unsafe {
+            let out_row = unsafe {
                 std::slice::from_raw_parts_mut((out_ptr as *mut T).add(row_idx * dv), dv)
             };
-            one_row(row_idx, out_chunk);
+            one_row(row_idx, out_row);
         }
     });
 

@@ -1,0 +1,149 @@
+//! The engine's CPU attention (our mistralrs-core, vendor/mistralrs-core) against a plain
+//! softmax(q·kᵀ·scale + mask)·v written with tensor ops: reading a prompt with a causal or a
+//! sliding-window mask, decoding one token against a long cache split over several tasks,
+//! grouped-query heads, head sizes that are not a multiple of eight, and logit soft-capping.
+
+use candle_core::{DType, Device, Tensor, D};
+use mistralrs_core::layers::{Sdpa, SdpaParams};
+
+/// Deterministic pseudo-random values in [-1, 1) (SplitMix64), so failures reproduce.
+fn values(seed: u64, len: usize) -> Vec<f32> {
+    let mut state = seed;
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+        })
+        .collect()
+}
+
+fn tensor(seed: u64, shape: (usize, usize, usize, usize)) -> Tensor {
+    let len = shape.0 * shape.1 * shape.2 * shape.3;
+    // Scaled up so the softmax is far from uniform and a wrong weight shows.
+    let xs: Vec<f32> = values(seed, len).into_iter().map(|x| 3.0 * x).collect();
+    Tensor::from_vec(xs, shape, &Device::Cpu).unwrap()
+}
+
+/// An additive mask (0 or -inf) for `q_len` new positions after `past` cached ones: causal, and
+/// with `window` also hiding keys more than `window` positions back.
+fn mask(q_len: usize, past: usize, window: Option<usize>) -> Tensor {
+    let kv_len = past + q_len;
+    let mut m = vec![0f32; q_len * kv_len];
+    for i in 0..q_len {
+        let pos = past + i;
+        for j in 0..kv_len {
+            let future = j > pos;
+            let too_old = window.is_some_and(|w| pos - j.min(pos) > w);
+            if future || too_old {
+                m[i * kv_len + j] = f32::NEG_INFINITY;
+            }
+        }
+    }
+    Tensor::from_vec(m, (q_len, kv_len), &Device::Cpu).unwrap()
+}
+
+/// softmax(q·kᵀ·scale [soft-capped] + mask)·v, keys and values repeated for grouped heads.
+fn reference(q: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>, scale: f32, softcap: Option<f32>) -> Tensor {
+    let groups = q.dim(1).unwrap() / k.dim(1).unwrap();
+    let repeat = |x: &Tensor| {
+        let (b, h, s, d) = x.dims4().unwrap();
+        x.unsqueeze(2).unwrap().expand((b, h, groups, s, d)).unwrap().reshape((b, h * groups, s, d)).unwrap()
+    };
+    let (k, v) = (repeat(k), repeat(v));
+    let mut scores = (q.matmul(&k.t().unwrap().contiguous().unwrap()).unwrap() * scale as f64).unwrap();
+    if let Some(cap) = softcap {
+        scores = ((scores / cap as f64).unwrap().tanh().unwrap() * cap as f64).unwrap();
+    }
+    if let Some(mask) = mask {
+        scores = scores.broadcast_add(mask).unwrap();
+    }
+    let max = scores.max_keepdim(D::Minus1).unwrap();
+    let weights = scores.broadcast_sub(&max).unwrap().exp().unwrap();
+    let weights = weights.broadcast_div(&weights.sum_keepdim(D::Minus1).unwrap()).unwrap();
+    weights.matmul(&v.contiguous().unwrap()).unwrap()
+}
+
+struct Case {
+    batch: usize,
+    heads: usize,
+    kv_heads: usize,
+    head_dim: usize,
+    q_len: usize,
+    past: usize,
+    window: Option<usize>,
+    softcap: Option<f32>,
+}
+
+fn agrees_with_reference(c: Case) {
+    let kv_len = c.past + c.q_len;
+    let seed = (c.heads * 1000 + c.head_dim * 10 + kv_len) as u64;
+    let q = tensor(seed, (c.batch, c.heads, c.q_len, c.head_dim));
+    let k = tensor(seed + 1, (c.batch, c.kv_heads, kv_len, c.head_dim));
+    let v = tensor(seed + 2, (c.batch, c.kv_heads, kv_len, c.head_dim));
+    // mistral.rs builds a mask only when reading more than one token.
+    let mask = (c.q_len > 1).then(|| mask(c.q_len, c.past, c.window));
+    let params = SdpaParams {
+        n_kv_groups: c.heads / c.kv_heads,
+        softcap: c.softcap,
+        softmax_scale: 1.0 / (c.head_dim as f32).sqrt(),
+        sliding_window: c.window,
+        sinks: None,
+    };
+    let got = Sdpa.run_attention(&q, &k, &v, mask.as_ref(), None, &params).unwrap();
+    let want = reference(&q, &k, &v, mask.as_ref(), params.softmax_scale, c.softcap);
+    assert_eq!(got.dims(), want.dims());
+    let diff = (got - &want).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap();
+    let diff = diff.to_dtype(DType::F32).unwrap().to_scalar::<f32>().unwrap();
+    assert!(
+        diff < 1e-4,
+        "largest difference {diff} (b={} h={}/{} d={} q={} past={} window={:?} softcap={:?})",
+        c.batch, c.heads, c.kv_heads, c.head_dim, c.q_len, c.past, c.window, c.softcap
+    );
+}
+
+const SMOLLM2: Case = Case { batch: 1, heads: 9, kv_heads: 3, head_dim: 64, q_len: 1, past: 0, window: None, softcap: None };
+
+#[test]
+fn prompt_with_causal_mask_matches_reference() {
+    for q_len in [2, 5, 37, 130] {
+        agrees_with_reference(Case { q_len, ..SMOLLM2 });
+    }
+}
+
+#[test]
+fn prompt_after_cached_prefix_matches_reference() {
+    // A follow-up request that resumes from a cached prefix: new rows see all old keys.
+    agrees_with_reference(Case { q_len: 19, past: 301, ..SMOLLM2 });
+    agrees_with_reference(Case { batch: 2, q_len: 8, past: 3, ..SMOLLM2 });
+}
+
+#[test]
+fn prompt_with_sliding_window_matches_reference() {
+    agrees_with_reference(Case { q_len: 70, past: 10, window: Some(16), ..SMOLLM2 });
+}
+
+#[test]
+fn decode_over_long_cache_matches_reference() {
+    // One new token against caches shorter than, equal to and spanning several decode tasks.
+    for past in [0, 3, 255, 256, 700, 1100] {
+        agrees_with_reference(Case { past, ..SMOLLM2 });
+    }
+    agrees_with_reference(Case { batch: 3, past: 513, ..SMOLLM2 });
+}
+
+#[test]
+fn odd_head_sizes_and_plain_multi_head_match_reference() {
+    for head_dim in [36, 80, 13] {
+        agrees_with_reference(Case { heads: 4, kv_heads: 4, head_dim, q_len: 23, past: 2, ..SMOLLM2 });
+        agrees_with_reference(Case { heads: 4, kv_heads: 1, head_dim, past: 300, ..SMOLLM2 });
+    }
+}
+
+#[test]
+fn soft_capped_logits_match_reference() {
+    agrees_with_reference(Case { q_len: 33, softcap: Some(5.0), ..SMOLLM2 });
+    agrees_with_reference(Case { past: 400, softcap: Some(5.0), ..SMOLLM2 });
+}
