@@ -768,3 +768,82 @@ pub(crate) fn vec_dot_q8k_q8k(n: usize, xs: &[BlockQ8K], ys: &[BlockQ8K]) -> f32
         hsum_float_8(acc)
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Q4_1 × Q8_1 in tiles of two weight rows × four activation rows (reading a prompt). The block
+// scales come in as f32 arrays converted once per matmul (activations) or once per task
+// (weights), so the inner loop is all vector work: per block and tile two nibble unpacks, four
+// activation loads and eight integer dot products, each scaled and accumulated in f32. The
+// `m·s` (minimum × activation sum) term is left to the caller.
+
+/// Sums of four adjacent u8×i8 products into i32 lanes (AVX2: two instructions).
+#[inline(always)]
+unsafe fn dot_u8_i8_avx2(u: __m256i, s: __m256i) -> __m256i {
+    _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1))
+}
+
+/// The same in one AVX-VNNI instruction.
+#[target_feature(enable = "avx2,fma,avxvnni")]
+#[inline]
+unsafe fn dot_u8_i8_vnni(u: __m256i, s: __m256i) -> __m256i {
+    _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, s)
+}
+
+macro_rules! q4_1_tile_kernel {
+    ($name:ident, $features:literal, $dot:ident) => {
+        /// `out[r][c] = Σ_i wd[c][i]·yd[r][i]·(w[c][i].qs · y[r][i].qs)` over `nb` blocks.
+        ///
+        /// # Safety
+        /// The CPU has the enabled features, and every slice holds at least `nb` entries.
+        #[target_feature(enable = $features)]
+        pub(crate) unsafe fn $name(
+            nb: usize,
+            w: [&[BlockQ4_1]; 2],
+            wd: [&[f32]; 2],
+            y: [&[BlockQ8_1]; 4],
+            yd: [&[f32]; 4],
+        ) -> [[f32; 2]; 4] {
+            let mut acc = [[_mm256_setzero_ps(); 2]; 4];
+            for i in 0..nb {
+                let bx0 = bytes_from_nibbles_32(w[0].get_unchecked(i).qs.as_ptr());
+                let bx1 = bytes_from_nibbles_32(w[1].get_unchecked(i).qs.as_ptr());
+                let xd0 = _mm256_broadcast_ss(wd[0].get_unchecked(i));
+                let xd1 = _mm256_broadcast_ss(wd[1].get_unchecked(i));
+                for r in 0..4 {
+                    let by =
+                        _mm256_loadu_si256(y[r].get_unchecked(i).qs.as_ptr() as *const __m256i);
+                    let d = _mm256_broadcast_ss(yd[r].get_unchecked(i));
+                    let p0 = _mm256_cvtepi32_ps($dot(bx0, by));
+                    let p1 = _mm256_cvtepi32_ps($dot(bx1, by));
+                    acc[r][0] = _mm256_fmadd_ps(_mm256_mul_ps(xd0, d), p0, acc[r][0]);
+                    acc[r][1] = _mm256_fmadd_ps(_mm256_mul_ps(xd1, d), p1, acc[r][1]);
+                }
+            }
+            let mut out = [[0f32; 2]; 4];
+            for r in 0..4 {
+                out[r] = [hsum_float_8(acc[r][0]), hsum_float_8(acc[r][1])];
+            }
+            out
+        }
+    };
+}
+
+q4_1_tile_kernel!(q4_1_tile_2x4_avx2, "avx2,fma", dot_u8_i8_avx2);
+q4_1_tile_kernel!(q4_1_tile_2x4_vnni, "avx2,fma,avxvnni", dot_u8_i8_vnni);
+
+/// The tile kernel for this CPU, chosen once. `CANDLE_DISABLE_AVX_VNNI=1` picks the AVX2 one on
+/// a CPU with AVX-VNNI too (to test and measure it).
+pub(crate) fn q4_1_tile_2x4() -> Q4_1Tile2x4 {
+    static KERNEL: std::sync::OnceLock<Q4_1Tile2x4> = std::sync::OnceLock::new();
+    *KERNEL.get_or_init(|| {
+        let disabled = std::env::var_os("CANDLE_DISABLE_AVX_VNNI").is_some_and(|v| v == "1");
+        if !disabled && std::arch::is_x86_feature_detected!("avxvnni") {
+            q4_1_tile_2x4_vnni
+        } else {
+            q4_1_tile_2x4_avx2
+        }
+    })
+}
+
+pub(crate) type Q4_1Tile2x4 =
+    unsafe fn(usize, [&[BlockQ4_1]; 2], [&[f32]; 2], [&[BlockQ8_1]; 4], [&[f32]; 4]) -> [[f32; 2]; 4];

@@ -57,6 +57,20 @@ pub trait GgmlType: Sized + Clone + Send + Sync {
     fn vec_dot_x4(n: usize, xs: &[Self], ys: [&[Self::VecDotType]; 4]) -> [f32; 4] {
         ys.map(|y| Self::vec_dot(n, xs, y))
     }
+
+    /// The multi-row step of `matmul` (reading a prompt) with a kernel of this type's own, if it
+    /// has one for this CPU: fills `dst` (m×n) from the quantized activations `lhs` (m rows of
+    /// k/BLCK_SIZE blocks) and returns true. The default returns false and `matmul` uses
+    /// `vec_dot_x4`.
+    fn matmul_rows(
+        _mkn: (usize, usize, usize),
+        _lhs: &[Self::VecDotType],
+        _rhs_t: &[Self],
+        _dst: &mut [f32],
+        _parallel: bool,
+    ) -> bool {
+        false
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -305,6 +319,22 @@ impl GgmlType for BlockQ4_1 {
         return super::avx::vec_dot_q4_1_q8_1_x4(n, xs, ys);
 
         ys.map(|y| Self::vec_dot(n, xs, y))
+    }
+
+    #[allow(unreachable_code)]
+    fn matmul_rows(
+        mkn: (usize, usize, usize),
+        lhs: &[Self::VecDotType],
+        rhs_t: &[Self],
+        dst: &mut [f32],
+        parallel: bool,
+    ) -> bool {
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+        {
+            matmul_q4_1_rows(mkn, lhs, rhs_t, dst, parallel);
+            return true;
+        }
+        false
     }
 
     fn vec_dot_unopt(n: usize, xs: &[Self], ys: &[Self::VecDotType]) -> f32 {
@@ -2376,6 +2406,9 @@ pub fn matmul<T: GgmlType>(
             T::VecDotType::from_float(&lhs[row * k..(row + 1) * k], out)
         });
     }
+    if m > 1 && T::matmul_rows((m, k, n), &lhs_b, rhs_t, dst, parallel) {
+        return Ok(());
+    }
     let lhs_row = |row: usize| &lhs_b[row * k_in_blocks..(row + 1) * k_in_blocks];
     let rhs_row = |col: usize| &rhs_t[col * k_in_blocks..(col + 1) * k_in_blocks];
     let out = SharedMut(dst.as_mut_ptr());
@@ -2418,6 +2451,74 @@ pub fn matmul<T: GgmlType>(
         }
     });
     Ok(())
+}
+
+/// `dst = lhs · rhs_tᵀ` for Q4_1 weights and several activation rows: `matmul`'s tiling with the
+/// 2×4 tile kernel of `avx.rs`. The block scales are converted to f32 up front (activations once,
+/// weights once per task), and the `m·s` term of each cell is one f32 dot product over blocks.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+fn matmul_q4_1_rows(
+    (m, k, n): (usize, usize, usize),
+    lhs: &[BlockQ8_1],
+    rhs_t: &[BlockQ4_1],
+    dst: &mut [f32],
+    parallel: bool,
+) {
+    let nb = k / QK4_1;
+    let act_d: Vec<f32> = lhs.iter().map(|b| b.d.to_f32()).collect();
+    let act_s: Vec<f32> = lhs.iter().map(|b| b.s.to_f32()).collect();
+    let kernel = super::avx::q4_1_tile_2x4();
+    let out = SharedMut(dst.as_mut_ptr());
+    fn row_of(xs: &[f32], row: usize, nb: usize) -> &[f32] {
+        &xs[row * nb..(row + 1) * nb]
+    }
+    run_tasks(parallel, n.div_ceil(MATMUL_COLS_PER_TASK), &|task| {
+        let first_col = task * MATMUL_COLS_PER_TASK;
+        let last_col = (first_col + MATMUL_COLS_PER_TASK).min(n);
+        let weights = &rhs_t[first_col * nb..last_col * nb];
+        let w_d: Vec<f32> = weights.iter().map(|b| b.d.to_f32()).collect();
+        let w_m: Vec<f32> = weights.iter().map(|b| b.m.to_f32()).collect();
+        let cols = last_col - first_col;
+        for first_row in (0..m).step_by(MATMUL_ROWS_PER_TILE) {
+            let last_row = (first_row + MATMUL_ROWS_PER_TILE).min(m);
+            for c in (0..cols).step_by(2) {
+                // An odd last column runs as a pair with itself; only one copy is written.
+                let cs = [c, (c + 1).min(cols - 1)];
+                let w = cs.map(|c| &weights[c * nb..(c + 1) * nb]);
+                let wd = cs.map(|c| row_of(&w_d, c, nb));
+                for row in (first_row..last_row).step_by(4) {
+                    // Likewise a short last group of rows repeats its last row.
+                    let rs = [0, 1, 2, 3].map(|i| (row + i).min(last_row - 1));
+                    let y = rs.map(|r| &lhs[r * nb..(r + 1) * nb]);
+                    let yd = rs.map(|r| row_of(&act_d, r, nb));
+                    // SAFETY: the kernel's features were detected, and every slice holds nb blocks.
+                    let cells = unsafe { kernel(nb, w, wd, y, yd) };
+                    for (i, &r) in rs.iter().enumerate().take(last_row - row) {
+                        for (j, &c) in cs.iter().enumerate().take(cols - c) {
+                            let min_term = dot_f32(row_of(&w_m, c, nb), row_of(&act_s, r, nb));
+                            // SAFETY: r < m and first_col + c < n, and only this task owns
+                            // the column.
+                            unsafe { out.write(r * n + first_col + c, cells[i][j] + min_term) }
+                        }
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// `Σ a[i]·b[i]` with eight partial sums (vectorizes).
+#[inline]
+fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ac.remainder().iter().zip(bc.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in ac.zip(bc) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
 }
 
 pub fn matmul_f16<T: GgmlType>(
