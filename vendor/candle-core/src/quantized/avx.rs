@@ -831,19 +831,186 @@ macro_rules! q4_1_tile_kernel {
 q4_1_tile_kernel!(q4_1_tile_2x4_avx2, "avx2,fma", dot_u8_i8_avx2);
 q4_1_tile_kernel!(q4_1_tile_2x4_vnni, "avx2,fma,avxvnni", dot_u8_i8_vnni);
 
-/// The tile kernel for this CPU, chosen once. `CANDLE_DISABLE_AVX_VNNI=1` picks the AVX2 one on
-/// a CPU with AVX-VNNI too (to test and measure it).
+/// The tile kernel for this CPU (see `use_avx_vnni`).
 pub(crate) fn q4_1_tile_2x4() -> Q4_1Tile2x4 {
-    static KERNEL: std::sync::OnceLock<Q4_1Tile2x4> = std::sync::OnceLock::new();
-    *KERNEL.get_or_init(|| {
-        let disabled = std::env::var_os("CANDLE_DISABLE_AVX_VNNI").is_some_and(|v| v == "1");
-        if !disabled && std::arch::is_x86_feature_detected!("avxvnni") {
-            q4_1_tile_2x4_vnni
-        } else {
-            q4_1_tile_2x4_avx2
-        }
-    })
+    if use_avx_vnni() {
+        q4_1_tile_2x4_vnni
+    } else {
+        q4_1_tile_2x4_avx2
+    }
 }
 
 pub(crate) type Q4_1Tile2x4 =
     unsafe fn(usize, [&[BlockQ4_1]; 2], [&[f32]; 2], [&[BlockQ8_1]; 4], [&[f32]; 4]) -> [[f32; 2]; 4];
+
+// ---------------------------------------------------------------------------------------------
+// One weight row against one activation row (decoding), eight blocks at a time: eight integer
+// dot products are reduced into one vector of eight block sums, and the eight blocks' f16 scales
+// are gathered and converted in one go, so the per-block f32 work is vector work too.
+
+/// Lane j of the result is the sum of all lanes of `p[j]`.
+#[inline(always)]
+unsafe fn hsum_8x8_epi32(p: [__m256i; 8]) -> __m256i {
+    let s01 = _mm256_hadd_epi32(p[0], p[1]);
+    let s23 = _mm256_hadd_epi32(p[2], p[3]);
+    let s45 = _mm256_hadd_epi32(p[4], p[5]);
+    let s67 = _mm256_hadd_epi32(p[6], p[7]);
+    // [p0 p1 p2 p3 | p0 p1 p2 p3] (low and high halves of each), likewise p4..p7.
+    let s0123 = _mm256_hadd_epi32(s01, s23);
+    let s4567 = _mm256_hadd_epi32(s45, s67);
+    _mm256_add_epi32(
+        _mm256_permute2x128_si256::<0x20>(s0123, s4567),
+        _mm256_permute2x128_si256::<0x31>(s0123, s4567),
+    )
+}
+
+/// The two f16 values at the start of eight blocks `stride` bytes apart, as eight f32 each:
+/// (first, second). For Q4_1 that is (d, m); for Q8_0 the first is d.
+#[inline(always)]
+unsafe fn gather_f16_pairs_8(base: *const u8, stride: i32) -> (__m256, __m256) {
+    let idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(stride));
+    let g = _mm256_i32gather_epi32::<1>(base as *const i32, idx);
+    let lo = _mm256_and_si256(g, _mm256_set1_epi32(0xffff));
+    let hi = _mm256_srli_epi32::<16>(g);
+    // Per 128-bit half: [lo0 lo1 lo2 lo3 hi0 hi1 hi2 hi3] as u16; then put the lows first.
+    let packed = _mm256_permute4x64_epi64::<0xD8>(_mm256_packus_epi32(lo, hi));
+    (
+        _mm256_cvtph_ps(_mm256_castsi256_si128(packed)),
+        _mm256_cvtph_ps(_mm256_extracti128_si256::<1>(packed)),
+    )
+}
+
+/// Products of signed bytes summed in fours (AVX2), for Q8_0 × Q8_0.
+#[inline(always)]
+unsafe fn dot_i8_i8_avx2(x: __m256i, y: __m256i) -> __m256i {
+    dot_u8_i8_avx2(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x))
+}
+
+#[target_feature(enable = "avx2,fma,avxvnni")]
+#[inline]
+unsafe fn dot_i8_i8_vnni(x: __m256i, y: __m256i) -> __m256i {
+    dot_u8_i8_vnni(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x))
+}
+
+macro_rules! q4_1_row_kernel {
+    ($name:ident, $features:literal, $dot:ident) => {
+        /// `Σ_i d_i·yd[i]·(w[i].qs · y[i].qs) + m_i·ys[i]` over `nb` blocks.
+        ///
+        /// # Safety
+        /// The CPU has the enabled features, and every slice holds at least `nb` entries.
+        #[target_feature(enable = $features)]
+        pub(crate) unsafe fn $name(
+            nb: usize,
+            w: &[BlockQ4_1],
+            y: &[BlockQ8_1],
+            yd: &[f32],
+            ys: &[f32],
+        ) -> f32 {
+            let mut acc = _mm256_setzero_ps();
+            let mut acc_min = _mm256_setzero_ps();
+            let mut i = 0;
+            while i + 8 <= nb {
+                let mut p = [_mm256_setzero_si256(); 8];
+                for (j, pj) in p.iter_mut().enumerate() {
+                    let bx = bytes_from_nibbles_32(w.get_unchecked(i + j).qs.as_ptr());
+                    let by = _mm256_loadu_si256(
+                        y.get_unchecked(i + j).qs.as_ptr() as *const __m256i
+                    );
+                    *pj = $dot(bx, by);
+                }
+                let sums = _mm256_cvtepi32_ps(hsum_8x8_epi32(p));
+                let (d, m) = gather_f16_pairs_8(w.as_ptr().add(i) as *const u8, 20);
+                let yd8 = _mm256_loadu_ps(yd.as_ptr().add(i));
+                let ys8 = _mm256_loadu_ps(ys.as_ptr().add(i));
+                acc = _mm256_fmadd_ps(_mm256_mul_ps(d, yd8), sums, acc);
+                acc_min = _mm256_fmadd_ps(m, ys8, acc_min);
+                i += 8;
+            }
+            let mut sum = hsum_float_8(_mm256_add_ps(acc, acc_min));
+            for i in i..nb {
+                let x = w.get_unchecked(i);
+                let bx = bytes_from_nibbles_32(x.qs.as_ptr());
+                let by = _mm256_loadu_si256(y.get_unchecked(i).qs.as_ptr() as *const __m256i);
+                let dot = hsum_float_8(_mm256_cvtepi32_ps($dot(bx, by)));
+                sum += f16::to_f32(x.d) * yd.get_unchecked(i) * dot
+                    + f16::to_f32(x.m) * ys.get_unchecked(i);
+            }
+            sum
+        }
+    };
+}
+
+q4_1_row_kernel!(q4_1_row_avx2, "avx2,fma,f16c", dot_u8_i8_avx2);
+q4_1_row_kernel!(q4_1_row_vnni, "avx2,fma,f16c,avxvnni", dot_u8_i8_vnni);
+
+macro_rules! q8_0_row_kernel {
+    ($name:ident, $features:literal, $dot:ident) => {
+        /// `Σ_i d_i·yd[i]·(w[i].qs · y[i].qs)` over `nb` blocks.
+        ///
+        /// # Safety
+        /// The CPU has the enabled features, and every slice holds at least `nb` entries.
+        #[target_feature(enable = $features)]
+        pub(crate) unsafe fn $name(nb: usize, w: &[BlockQ8_0], y: &[BlockQ8_0], yd: &[f32]) -> f32 {
+            let mut acc = _mm256_setzero_ps();
+            let mut i = 0;
+            while i + 8 <= nb {
+                let mut p = [_mm256_setzero_si256(); 8];
+                for (j, pj) in p.iter_mut().enumerate() {
+                    let bx = _mm256_loadu_si256(
+                        w.get_unchecked(i + j).qs.as_ptr() as *const __m256i
+                    );
+                    let by = _mm256_loadu_si256(
+                        y.get_unchecked(i + j).qs.as_ptr() as *const __m256i
+                    );
+                    *pj = $dot(bx, by);
+                }
+                let sums = _mm256_cvtepi32_ps(hsum_8x8_epi32(p));
+                let (d, _) = gather_f16_pairs_8(w.as_ptr().add(i) as *const u8, 34);
+                let yd8 = _mm256_loadu_ps(yd.as_ptr().add(i));
+                acc = _mm256_fmadd_ps(_mm256_mul_ps(d, yd8), sums, acc);
+                i += 8;
+            }
+            let mut sum = hsum_float_8(acc);
+            for i in i..nb {
+                let x = w.get_unchecked(i);
+                let bx = _mm256_loadu_si256(x.qs.as_ptr() as *const __m256i);
+                let by = _mm256_loadu_si256(y.get_unchecked(i).qs.as_ptr() as *const __m256i);
+                let dot = hsum_float_8(_mm256_cvtepi32_ps($dot(bx, by)));
+                sum += f16::to_f32(x.d) * yd.get_unchecked(i) * dot;
+            }
+            sum
+        }
+    };
+}
+
+q8_0_row_kernel!(q8_0_row_avx2, "avx2,fma,f16c", dot_i8_i8_avx2);
+q8_0_row_kernel!(q8_0_row_vnni, "avx2,fma,f16c,avxvnni", dot_i8_i8_vnni);
+
+pub(crate) type Q4_1Row = unsafe fn(usize, &[BlockQ4_1], &[BlockQ8_1], &[f32], &[f32]) -> f32;
+pub(crate) type Q8_0Row = unsafe fn(usize, &[BlockQ8_0], &[BlockQ8_0], &[f32]) -> f32;
+
+/// Whether to use the AVX-VNNI kernels: the CPU has AVX-VNNI and `CANDLE_DISABLE_AVX_VNNI` is
+/// not `1` (which picks the AVX2 ones, to test and measure them). Decided once per process.
+pub(crate) fn use_avx_vnni() -> bool {
+    static VNNI: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *VNNI.get_or_init(|| {
+        let disabled = std::env::var_os("CANDLE_DISABLE_AVX_VNNI").is_some_and(|v| v == "1");
+        !disabled && std::arch::is_x86_feature_detected!("avxvnni")
+    })
+}
+
+pub(crate) fn q4_1_row() -> Q4_1Row {
+    if use_avx_vnni() {
+        q4_1_row_vnni
+    } else {
+        q4_1_row_avx2
+    }
+}
+
+pub(crate) fn q8_0_row() -> Q8_0Row {
+    if use_avx_vnni() {
+        q8_0_row_vnni
+    } else {
+        q8_0_row_avx2
+    }
+}

@@ -71,6 +71,18 @@ pub trait GgmlType: Sized + Clone + Send + Sync {
     ) -> bool {
         false
     }
+
+    /// Likewise for one activation row (decoding): fills `dst` (n values) and returns true, or
+    /// returns false and `matmul` uses `vec_dot`.
+    fn matmul_vec(
+        _kn: (usize, usize),
+        _lhs: &[Self::VecDotType],
+        _rhs_t: &[Self],
+        _dst: &mut [f32],
+        _parallel: bool,
+    ) -> bool {
+        false
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -332,6 +344,29 @@ impl GgmlType for BlockQ4_1 {
         #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
         {
             matmul_q4_1_rows(mkn, lhs, rhs_t, dst, parallel);
+            return true;
+        }
+        false
+    }
+
+    #[allow(unreachable_code)]
+    fn matmul_vec(
+        (k, n): (usize, usize),
+        lhs: &[Self::VecDotType],
+        rhs_t: &[Self],
+        dst: &mut [f32],
+        parallel: bool,
+    ) -> bool {
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+        {
+            let nb = k / QK4_1;
+            let yd: Vec<f32> = lhs.iter().map(|b| b.d.to_f32()).collect();
+            let ys: Vec<f32> = lhs.iter().map(|b| b.s.to_f32()).collect();
+            let kernel = super::avx::q4_1_row();
+            // SAFETY: the kernel's features were detected, and every slice holds nb blocks.
+            matmul_vec_by(n, dst, parallel, &|col| unsafe {
+                kernel(nb, &rhs_t[col * nb..(col + 1) * nb], lhs, &yd, &ys)
+            });
             return true;
         }
         false
@@ -723,6 +758,28 @@ impl GgmlType for BlockQ8_0 {
         return super::avx::vec_dot_q8_0_q8_0_x4(n, xs, ys);
 
         ys.map(|y| Self::vec_dot(n, xs, y))
+    }
+
+    #[allow(unreachable_code)]
+    fn matmul_vec(
+        (k, n): (usize, usize),
+        lhs: &[Self::VecDotType],
+        rhs_t: &[Self],
+        dst: &mut [f32],
+        parallel: bool,
+    ) -> bool {
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+        {
+            let nb = k / QK8_0;
+            let yd: Vec<f32> = lhs.iter().map(|b| b.d.to_f32()).collect();
+            let kernel = super::avx::q8_0_row();
+            // SAFETY: the kernel's features were detected, and every slice holds nb blocks.
+            matmul_vec_by(n, dst, parallel, &|col| unsafe {
+                kernel(nb, &rhs_t[col * nb..(col + 1) * nb], lhs, &yd)
+            });
+            return true;
+        }
+        false
     }
 
     fn vec_dot_unopt(n: usize, xs: &[Self], ys: &[Self::VecDotType]) -> f32 {
@@ -2409,6 +2466,9 @@ pub fn matmul<T: GgmlType>(
     if m > 1 && T::matmul_rows((m, k, n), &lhs_b, rhs_t, dst, parallel) {
         return Ok(());
     }
+    if m == 1 && T::matmul_vec((k, n), &lhs_b, rhs_t, dst, parallel) {
+        return Ok(());
+    }
     let lhs_row = |row: usize| &lhs_b[row * k_in_blocks..(row + 1) * k_in_blocks];
     let rhs_row = |col: usize| &rhs_t[col * k_in_blocks..(col + 1) * k_in_blocks];
     let out = SharedMut(dst.as_mut_ptr());
@@ -2503,6 +2563,19 @@ fn matmul_q4_1_rows(
                     }
                 }
             }
+        }
+    });
+}
+
+/// `dst[col] = cell(col)` for every output column, split into tasks as `matmul` does for one row.
+#[allow(dead_code)]
+fn matmul_vec_by(n: usize, dst: &mut [f32], parallel: bool, cell: &(dyn Fn(usize) -> f32 + Sync)) {
+    let out = SharedMut(dst.as_mut_ptr());
+    let chunk = MATMUL_COLS_PER_DECODE_TASK;
+    run_tasks(parallel, n.div_ceil(chunk), &|task| {
+        for col in task * chunk..((task + 1) * chunk).min(n) {
+            // SAFETY: col < n and only this task owns column `col`.
+            unsafe { out.write(col, cell(col)) }
         }
     });
 }
