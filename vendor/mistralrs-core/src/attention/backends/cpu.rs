@@ -187,14 +187,25 @@ impl DowncastF32 for bf16 {
 
 /// Up‑cast helper: convert any supported element type to `f32` once so that the
 /// hot kernels can run entirely in `f32` and only down‑cast when writing out.
-pub trait UpcastF32 {
+pub trait UpcastF32: Sized {
     fn to_f32(self) -> f32;
+
+    /// The same values as `f32`s if they already are (the SIMD kernels' fast path).
+    #[inline(always)]
+    fn as_f32s(_xs: &[Self]) -> Option<&[f32]> {
+        None
+    }
 }
 
 impl UpcastF32 for f32 {
     #[inline(always)]
     fn to_f32(self) -> f32 {
         self
+    }
+
+    #[inline(always)]
+    fn as_f32s(xs: &[Self]) -> Option<&[f32]> {
+        Some(xs)
     }
 }
 
@@ -401,11 +412,66 @@ impl<'a> MaskRow<'a> {
     }
 }
 
+/// Explicit AVX2/FMA forms of the two inner loops for `f32` rows whose length is a multiple of
+/// eight (left to itself the compiler vectorizes `dot_4keys` across the four keys, with shuffles,
+/// and never fuses the multiply-adds).
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+mod simd {
+    use core::arch::x86_64::*;
+
+    /// # Safety
+    /// Every row holds at least `q.len()` values and `q.len() % 8 == 0`.
+    #[inline(always)]
+    pub(super) unsafe fn dot_4keys(q: &[f32], k: [&[f32]; 4]) -> [f32; 4] {
+        let mut acc = [_mm256_setzero_ps(); 4];
+        for c in (0..q.len()).step_by(8) {
+            let qv = _mm256_loadu_ps(q.as_ptr().add(c));
+            for j in 0..4 {
+                acc[j] = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k[j].as_ptr().add(c)), acc[j]);
+            }
+        }
+        // [a0 a1 a2 a3] per 128-bit half, then the halves added.
+        let h = _mm256_hadd_ps(_mm256_hadd_ps(acc[0], acc[1]), _mm256_hadd_ps(acc[2], acc[3]));
+        let sums = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps::<1>(h));
+        let mut out = [0f32; 4];
+        _mm_storeu_ps(out.as_mut_ptr(), sums);
+        out
+    }
+
+    /// `acc += Σ_j w[j] · v[j]`.
+    ///
+    /// # Safety
+    /// Every row holds at least `acc.len()` values and `acc.len() % 8 == 0`.
+    #[inline(always)]
+    pub(super) unsafe fn add_weighted_4(acc: &mut [f32], w: [f32; 4], v: [&[f32]; 4]) {
+        let wv = w.map(|x| _mm256_set1_ps(x));
+        for c in (0..acc.len()).step_by(8) {
+            let p = acc.as_mut_ptr().add(c);
+            let mut a = _mm256_loadu_ps(p);
+            for j in 0..4 {
+                a = _mm256_fmadd_ps(wv[j], _mm256_loadu_ps(v[j].as_ptr().add(c)), a);
+            }
+            _mm256_storeu_ps(p, a);
+        }
+    }
+}
+
 /// One query against four keys: four independent sums of eight lanes each, so the FMA units
 /// are not left waiting on one chain of additions.
 #[inline(always)]
 fn dot_4keys<T: UpcastF32 + Copy>(q: &[f32], k: [&[T]; 4]) -> [f32; 4] {
     let d = q.len();
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+    if d % 8 == 0 {
+        if let (Some(k0), Some(k1), Some(k2), Some(k3)) =
+            (T::as_f32s(k[0]), T::as_f32s(k[1]), T::as_f32s(k[2]), T::as_f32s(k[3]))
+        {
+            if k0.len() >= d && k1.len() >= d && k2.len() >= d && k3.len() >= d {
+                // SAFETY: checked just above.
+                return unsafe { simd::dot_4keys(q, [k0, k1, k2, k3]) };
+            }
+        }
+    }
     let n8 = d / 8 * 8;
     let mut acc = [[0f32; 8]; 4];
     let chunks = q[..n8]
@@ -490,6 +556,17 @@ fn add_weighted_values<T: UpcastF32 + Copy>(
             let p = lo + i;
             let (r0, r1, r2, r3) =
                 (values.row(p), values.row(p + 1), values.row(p + 2), values.row(p + 3));
+            #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+            if acc.len() % 8 == 0 {
+                if let (Some(f0), Some(f1), Some(f2), Some(f3)) =
+                    (T::as_f32s(r0), T::as_f32s(r1), T::as_f32s(r2), T::as_f32s(r3))
+                {
+                    // SAFETY: `row` gives `acc.len()` values, a multiple of eight.
+                    unsafe { simd::add_weighted_4(acc, [w0, w1, w2, w3], [f0, f1, f2, f3]) };
+                    i += 4;
+                    continue;
+                }
+            }
             for ((((a, x0), x1), x2), x3) in acc.iter_mut().zip(r0).zip(r1).zip(r2).zip(r3) {
                 *a += (w0 * x0.to_f32() + w1 * x1.to_f32()) + (w2 * x2.to_f32() + w3 * x3.to_f32());
             }
