@@ -650,12 +650,15 @@ fn scaled_query<'d, T: UpcastF32 + Copy>(
     out
 }
 
-/// Key/value positions per decode task (one head, one stretch of the cache).
-const DECODE_KV_PER_TASK: usize = 256;
+/// Longest and shortest stretch of the cache per decode task, and how many tasks to aim for.
+const DECODE_SPAN_MAX: usize = 256;
+const DECODE_SPAN_MIN: usize = 32;
+const DECODE_TASKS_WANTED: usize = 16;
 
 /// Optimised path for the common decode case: q_len == 1 but kv_len ≫ 1.
-/// Each task takes one head and one stretch of the cache; the stretches' partial softmax sums
-/// are merged at the end. All maths in `f32`, down-cast once when writing the output.
+/// Each task takes one group of query heads that share a key/value head (so each cached row is
+/// read from memory once for the group) and one stretch of the cache; the stretches' partial
+/// softmax sums are merged at the end. All maths in `f32`, down-cast once when writing the output.
 #[allow(clippy::too_many_arguments)]
 fn flash_attn_cpu_single_q<T>(
     q_data: &[T],
@@ -689,7 +692,14 @@ where
         _ => None,
     };
 
-    let spans = kv_len.div_ceil(DECODE_KV_PER_TASK).max(1);
+    // Query heads per task: a whole group when keys and values are grouped alike.
+    let group = if rk2 == rv2 { rk2 } else { 1 };
+    let groups = h / group;
+    let span_len = kv_len
+        .div_ceil(DECODE_TASKS_WANTED.div_ceil(b * groups))
+        .clamp(DECODE_SPAN_MIN, DECODE_SPAN_MAX)
+        .next_multiple_of(4);
+    let spans = kv_len.div_ceil(span_len).max(1);
     let tasks = b * h * spans;
     // Per task: the unnormalised weighted values, the maximum score and the sum of weights.
     let mut partial_acc = vec![0f32; tasks * dv];
@@ -700,44 +710,49 @@ where
     let sum_ptr = partial_sum.as_mut_ptr() as usize;
 
     // On the matmul team's threads, which are awake between a layer's matmuls.
-    candle_core::quantized::team::run(tasks, &|task| {
-        let bh = task / spans;
-        let (b_i, h_i) = (bh / h, bh % h);
-        let lo = (task % spans) * DECODE_KV_PER_TASK;
-        let hi = (lo + DECODE_KV_PER_TASK).min(kv_len);
-        let slope = if max_bias > 0.0 {
-            2.0f32.powf(-max_bias * ((h_i + 1) as f32) / n2 as f32)
-        } else {
-            1.0
-        };
-        let keys = HeadRows {
-            data: k_data,
-            base: b_i * kstride[0] + (h_i / rk2) * kstride[2],
-            pos_stride: kstride[1],
-            width: d,
-        };
-        let values = HeadRows {
-            data: v_data,
-            base: b_i * vstride[0] + (h_i / rv2) * vstride[2],
-            pos_stride: vstride[1],
-            width: dv,
-        };
-        let q_base = b_i * qstride[0] + h_i * qstride[2];
-        let (mut q_stack, mut q_heap) = ([0f32; MAX_HEAD_DIM_ON_STACK], Vec::new());
-        let q = scaled_query(&q_data[q_base..q_base + d], scale_applied, &mut q_stack, &mut q_heap);
-        let mask = MaskRow::new(mask_info.as_ref(), b_i, h_i, 0, kv_len, slope);
-        // SAFETY: each task writes only its own slots, and the buffers outlive the run.
-        let (acc, max, sum) = unsafe {
-            (
-                std::slice::from_raw_parts_mut((acc_ptr as *mut f32).add(task * dv), dv),
-                &mut *(max_ptr as *mut f32).add(task),
-                &mut *(sum_ptr as *mut f32).add(task),
-            )
-        };
-        SCORES.with_borrow_mut(|scores| {
-            (*max, *sum) =
-                attend_span(q, keys, values, lo, hi, &mask, logit_softcap, scores, acc);
-        });
+    candle_core::quantized::team::run(b * groups * spans, &|task| {
+        let (bg, span) = (task / spans, task % spans);
+        let (b_i, g) = (bg / groups, bg % groups);
+        let lo = span * span_len;
+        let hi = (lo + span_len).min(kv_len);
+        for h_i in g * group..(g + 1) * group {
+            let slope = if max_bias > 0.0 {
+                2.0f32.powf(-max_bias * ((h_i + 1) as f32) / n2 as f32)
+            } else {
+                1.0
+            };
+            let keys = HeadRows {
+                data: k_data,
+                base: b_i * kstride[0] + (h_i / rk2) * kstride[2],
+                pos_stride: kstride[1],
+                width: d,
+            };
+            let values = HeadRows {
+                data: v_data,
+                base: b_i * vstride[0] + (h_i / rv2) * vstride[2],
+                pos_stride: vstride[1],
+                width: dv,
+            };
+            let q_base = b_i * qstride[0] + h_i * qstride[2];
+            let (mut q_stack, mut q_heap) = ([0f32; MAX_HEAD_DIM_ON_STACK], Vec::new());
+            let q =
+                scaled_query(&q_data[q_base..q_base + d], scale_applied, &mut q_stack, &mut q_heap);
+            let mask = MaskRow::new(mask_info.as_ref(), b_i, h_i, 0, kv_len, slope);
+            let slot = (b_i * h + h_i) * spans + span;
+            // SAFETY: each (head, span) slot is written by one task only, and the buffers
+            // outlive the run.
+            let (acc, max, sum) = unsafe {
+                (
+                    std::slice::from_raw_parts_mut((acc_ptr as *mut f32).add(slot * dv), dv),
+                    &mut *(max_ptr as *mut f32).add(slot),
+                    &mut *(sum_ptr as *mut f32).add(slot),
+                )
+            };
+            SCORES.with_borrow_mut(|scores| {
+                (*max, *sum) =
+                    attend_span(q, keys, values, lo, hi, &mask, logit_softcap, scores, acc);
+            });
+        }
     });
 
     // Merge each head's stretches.
