@@ -1,7 +1,8 @@
 //! The engine's CPU attention (our mistralrs-core, vendor/mistralrs-core) against a plain
 //! softmax(q·kᵀ·scale + mask)·v written with tensor ops: reading a prompt with a causal or a
 //! sliding-window mask, decoding one token against a long cache split over several tasks,
-//! grouped-query heads, head sizes that are not a multiple of eight, and logit soft-capping.
+//! grouped-query heads, head sizes that are not a multiple of eight, logit soft-capping, and keys
+//! and values from a cache kept in f16 under f32 queries.
 
 use candle_core::{DType, Device, Tensor, D};
 use mistralrs_core::layers::{Sdpa, SdpaParams};
@@ -46,14 +47,27 @@ fn mask(q_len: usize, past: usize, window: Option<usize>) -> Tensor {
 }
 
 /// softmax(q·kᵀ·scale [soft-capped] + mask)·v, keys and values repeated for grouped heads.
-fn reference(q: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>, scale: f32, softcap: Option<f32>) -> Tensor {
+fn reference(
+    q: &Tensor,
+    k: &Tensor,
+    v: &Tensor,
+    mask: Option<&Tensor>,
+    scale: f32,
+    softcap: Option<f32>,
+) -> Tensor {
     let groups = q.dim(1).unwrap() / k.dim(1).unwrap();
     let repeat = |x: &Tensor| {
         let (b, h, s, d) = x.dims4().unwrap();
-        x.unsqueeze(2).unwrap().expand((b, h, groups, s, d)).unwrap().reshape((b, h * groups, s, d)).unwrap()
+        x.unsqueeze(2)
+            .unwrap()
+            .expand((b, h, groups, s, d))
+            .unwrap()
+            .reshape((b, h * groups, s, d))
+            .unwrap()
     };
     let (k, v) = (repeat(k), repeat(v));
-    let mut scores = (q.matmul(&k.t().unwrap().contiguous().unwrap()).unwrap() * scale as f64).unwrap();
+    let mut scores =
+        (q.matmul(&k.t().unwrap().contiguous().unwrap()).unwrap() * scale as f64).unwrap();
     if let Some(cap) = softcap {
         scores = ((scores / cap as f64).unwrap().tanh().unwrap() * cap as f64).unwrap();
     }
@@ -62,7 +76,9 @@ fn reference(q: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>, scale: f
     }
     let max = scores.max_keepdim(D::Minus1).unwrap();
     let weights = scores.broadcast_sub(&max).unwrap().exp().unwrap();
-    let weights = weights.broadcast_div(&weights.sum_keepdim(D::Minus1).unwrap()).unwrap();
+    let weights = weights
+        .broadcast_div(&weights.sum_keepdim(D::Minus1).unwrap())
+        .unwrap();
     weights.matmul(&v.contiguous().unwrap()).unwrap()
 }
 
@@ -75,6 +91,8 @@ struct Case {
     past: usize,
     window: Option<usize>,
     softcap: Option<f32>,
+    /// Keys and values in f16, as the engine's CPU cache keeps them.
+    f16_cache: bool,
 }
 
 fn agrees_with_reference(c: Case) {
@@ -92,19 +110,79 @@ fn agrees_with_reference(c: Case) {
         sliding_window: c.window,
         sinks: None,
     };
-    let got = Sdpa.run_attention(&q, &k, &v, mask.as_ref(), None, &params).unwrap();
+    let (k, v) = if c.f16_cache {
+        // The reference then sees the same rounded values the kernel reads.
+        let (k16, v16) = (
+            k.to_dtype(DType::F16).unwrap(),
+            v.to_dtype(DType::F16).unwrap(),
+        );
+        let got = Sdpa
+            .run_attention(&q, &k16, &v16, mask.as_ref(), None, &params)
+            .unwrap();
+        assert_eq!(got.dtype(), DType::F32);
+        let rounded = (
+            k16.to_dtype(DType::F32).unwrap(),
+            v16.to_dtype(DType::F32).unwrap(),
+        );
+        let want = reference(
+            &q,
+            &rounded.0,
+            &rounded.1,
+            mask.as_ref(),
+            params.softmax_scale,
+            c.softcap,
+        );
+        return assert_close(&got, &want, &c);
+    } else {
+        (k, v)
+    };
+    let got = Sdpa
+        .run_attention(&q, &k, &v, mask.as_ref(), None, &params)
+        .unwrap();
     let want = reference(&q, &k, &v, mask.as_ref(), params.softmax_scale, c.softcap);
+    assert_close(&got, &want, &c);
+}
+
+fn assert_close(got: &Tensor, want: &Tensor, c: &Case) {
     assert_eq!(got.dims(), want.dims());
-    let diff = (got - &want).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap();
-    let diff = diff.to_dtype(DType::F32).unwrap().to_scalar::<f32>().unwrap();
+    let diff = (got - want)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .max(0)
+        .unwrap();
+    let diff = diff
+        .to_dtype(DType::F32)
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap();
     assert!(
         diff < 1e-4,
         "largest difference {diff} (b={} h={}/{} d={} q={} past={} window={:?} softcap={:?})",
-        c.batch, c.heads, c.kv_heads, c.head_dim, c.q_len, c.past, c.window, c.softcap
+        c.batch,
+        c.heads,
+        c.kv_heads,
+        c.head_dim,
+        c.q_len,
+        c.past,
+        c.window,
+        c.softcap
     );
 }
 
-const SMOLLM2: Case = Case { batch: 1, heads: 9, kv_heads: 3, head_dim: 64, q_len: 1, past: 0, window: None, softcap: None };
+const SMOLLM2: Case = Case {
+    batch: 1,
+    heads: 9,
+    kv_heads: 3,
+    head_dim: 64,
+    q_len: 1,
+    past: 0,
+    window: None,
+    softcap: None,
+    f16_cache: false,
+};
 
 #[test]
 fn prompt_with_causal_mask_matches_reference() {
@@ -116,13 +194,27 @@ fn prompt_with_causal_mask_matches_reference() {
 #[test]
 fn prompt_after_cached_prefix_matches_reference() {
     // A follow-up request that resumes from a cached prefix: new rows see all old keys.
-    agrees_with_reference(Case { q_len: 19, past: 301, ..SMOLLM2 });
-    agrees_with_reference(Case { batch: 2, q_len: 8, past: 3, ..SMOLLM2 });
+    agrees_with_reference(Case {
+        q_len: 19,
+        past: 301,
+        ..SMOLLM2
+    });
+    agrees_with_reference(Case {
+        batch: 2,
+        q_len: 8,
+        past: 3,
+        ..SMOLLM2
+    });
 }
 
 #[test]
 fn prompt_with_sliding_window_matches_reference() {
-    agrees_with_reference(Case { q_len: 70, past: 10, window: Some(16), ..SMOLLM2 });
+    agrees_with_reference(Case {
+        q_len: 70,
+        past: 10,
+        window: Some(16),
+        ..SMOLLM2
+    });
 }
 
 #[test]
@@ -131,19 +223,84 @@ fn decode_over_long_cache_matches_reference() {
     for past in [0, 3, 255, 256, 700, 1100] {
         agrees_with_reference(Case { past, ..SMOLLM2 });
     }
-    agrees_with_reference(Case { batch: 3, past: 513, ..SMOLLM2 });
+    agrees_with_reference(Case {
+        batch: 3,
+        past: 513,
+        ..SMOLLM2
+    });
 }
 
 #[test]
 fn odd_head_sizes_and_plain_multi_head_match_reference() {
     for head_dim in [36, 80, 13] {
-        agrees_with_reference(Case { heads: 4, kv_heads: 4, head_dim, q_len: 23, past: 2, ..SMOLLM2 });
-        agrees_with_reference(Case { heads: 4, kv_heads: 1, head_dim, past: 300, ..SMOLLM2 });
+        agrees_with_reference(Case {
+            heads: 4,
+            kv_heads: 4,
+            head_dim,
+            q_len: 23,
+            past: 2,
+            ..SMOLLM2
+        });
+        agrees_with_reference(Case {
+            heads: 4,
+            kv_heads: 1,
+            head_dim,
+            past: 300,
+            ..SMOLLM2
+        });
     }
 }
 
 #[test]
 fn soft_capped_logits_match_reference() {
-    agrees_with_reference(Case { q_len: 33, softcap: Some(5.0), ..SMOLLM2 });
-    agrees_with_reference(Case { past: 400, softcap: Some(5.0), ..SMOLLM2 });
+    agrees_with_reference(Case {
+        q_len: 33,
+        softcap: Some(5.0),
+        ..SMOLLM2
+    });
+    agrees_with_reference(Case {
+        past: 400,
+        softcap: Some(5.0),
+        ..SMOLLM2
+    });
+}
+
+#[test]
+fn f16_cache_under_f32_queries_matches_reference() {
+    // Reading a prompt, decoding over several stretches, grouped heads, an odd head size.
+    for case in [
+        Case {
+            q_len: 37,
+            f16_cache: true,
+            ..SMOLLM2
+        },
+        Case {
+            q_len: 19,
+            past: 301,
+            f16_cache: true,
+            ..SMOLLM2
+        },
+        Case {
+            past: 700,
+            f16_cache: true,
+            ..SMOLLM2
+        },
+        Case {
+            batch: 2,
+            past: 255,
+            f16_cache: true,
+            ..SMOLLM2
+        },
+        Case {
+            heads: 4,
+            kv_heads: 2,
+            head_dim: 36,
+            q_len: 9,
+            past: 5,
+            f16_cache: true,
+            ..SMOLLM2
+        },
+    ] {
+        agrees_with_reference(case);
+    }
 }

@@ -113,6 +113,20 @@ impl Sdpa {
         flash_params: Option<&FlashParams>,
         sdpa_params: &SdpaParams,
     ) -> Result<Tensor> {
+        // Keys and values from a cache kept in another number format (see `kv_cache_dtype`):
+        // the CPU attention reads f16 ones under f32 queries directly; every other path gets
+        // them converted.
+        let (k_conv, v_conv);
+        let (k, v) = if k.dtype() == q.dtype()
+            || (sdpa_params.sinks.is_none()
+                && (q.device().is_cpu() && q.dtype() == DType::F32 && k.dtype() == DType::F16))
+        {
+            (k, v)
+        } else {
+            k_conv = k.to_dtype(q.dtype())?;
+            v_conv = v.to_dtype(q.dtype())?;
+            (&k_conv, &v_conv)
+        };
         // If sinks are present, dispatch to the sinks backend
         if let Some(sinks) = &sdpa_params.sinks {
             return sinks_attn(q, k, v, sinks, mask, flash_params, sdpa_params);
@@ -132,15 +146,31 @@ impl Sdpa {
             let v = v.transpose(1, 2)?;
 
             if q.device().is_cpu() {
-                match q.dtype() {
-                    DType::F32 => {
-                        return cpu::run_flash_attn_cpu::<f32>(&q, &k, &v, mask, sdpa_params);
+                match (q.dtype(), k.dtype()) {
+                    // f32 activations over a cache kept in f16 (half the memory to read).
+                    (DType::F32, DType::F16) if v.dtype() == DType::F16 => {
+                        return cpu::run_flash_attn_cpu::<f32, half::f16>(
+                            &q,
+                            &k,
+                            &v,
+                            mask,
+                            sdpa_params,
+                        );
                     }
-                    DType::F16 => {
-                        return cpu::run_flash_attn_cpu::<half::f16>(&q, &k, &v, mask, sdpa_params)
+                    (DType::F32, _) => {
+                        return cpu::run_flash_attn_cpu::<f32, f32>(&q, &k, &v, mask, sdpa_params);
                     }
-                    DType::BF16 => {
-                        return cpu::run_flash_attn_cpu::<half::bf16>(
+                    (DType::F16, _) => {
+                        return cpu::run_flash_attn_cpu::<half::f16, half::f16>(
+                            &q,
+                            &k,
+                            &v,
+                            mask,
+                            sdpa_params,
+                        )
+                    }
+                    (DType::BF16, _) => {
+                        return cpu::run_flash_attn_cpu::<half::bf16, half::bf16>(
                             &q,
                             &k,
                             &v,

@@ -79,8 +79,9 @@ impl KvCache {
     }
 
     pub fn append(&mut self, k: &Tensor, v: &Tensor) -> Result<(Tensor, Tensor)> {
-        let k = k.contiguous()?;
-        let v = v.contiguous()?;
+        let cache_dtype = kv_cache_dtype(k.dtype(), k.device());
+        let k = k.to_dtype(cache_dtype)?.contiguous()?;
+        let v = v.to_dtype(cache_dtype)?.contiguous()?;
         let (out_k, out_v) = match self {
             Self::Normal { k: kc, v: vc } => {
                 kc.append(&k)?;
@@ -1194,5 +1195,24 @@ impl<T: CacheManagerMixin + MetadataMixin + ?Sized> CacheManager<T> for HybridCa
                 }
             }
         }
+    }
+}
+
+/// The number format of the key/value cache for activations of `activation` on `device`: f16
+/// under f32 activations on the CPU (decoding reads the whole cache once per token, and f16
+/// halves that memory traffic and the memory of cached prefixes; the CPU attention reads f16 keys
+/// and values directly), otherwise the activations' own. `MISTRALRS_CPU_KV_F32=1` keeps f32 (to
+/// compare). `KvCache::append` converts to it, preallocated caches use it, and `Sdpa` reads it.
+pub fn kv_cache_dtype(
+    activation: candle_core::DType,
+    device: &candle_core::Device,
+) -> candle_core::DType {
+    static F32_CACHE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let keep_f32 = *F32_CACHE
+        .get_or_init(|| std::env::var_os("MISTRALRS_CPU_KV_F32").is_some_and(|v| v == "1"));
+    if !keep_f32 && device.is_cpu() && activation == candle_core::DType::F32 {
+        candle_core::DType::F16
+    } else {
+        activation
     }
 }

@@ -7,7 +7,6 @@ use half::f16;
 
 use std::{f32, iter::Sum};
 
-
 use crate::attention::SdpaParams;
 
 /// Head sizes up to this keep the attention accumulator on the stack.
@@ -20,7 +19,6 @@ thread_local! {
 
 /// Query rows (one head, one position) per task when reading a prompt.
 const ATTN_ROWS_PER_TASK: usize = 16;
-
 
 #[inline]
 fn clamp_index(idx: usize, dim: usize) -> usize {
@@ -195,6 +193,12 @@ pub trait UpcastF32: Sized {
     fn as_f32s(_xs: &[Self]) -> Option<&[f32]> {
         None
     }
+
+    /// The same values as `f16`s if they are (the SIMD kernels' f16-cache path).
+    #[inline(always)]
+    fn as_f16s(_xs: &[Self]) -> Option<&[f16]> {
+        None
+    }
 }
 
 impl UpcastF32 for f32 {
@@ -214,6 +218,11 @@ impl UpcastF32 for f16 {
     fn to_f32(self) -> f32 {
         self.to_f32()
     }
+
+    #[inline(always)]
+    fn as_f16s(xs: &[Self]) -> Option<&[f16]> {
+        Some(xs)
+    }
 }
 
 impl UpcastF32 for bf16 {
@@ -223,7 +232,7 @@ impl UpcastF32 for bf16 {
     }
 }
 
-pub fn run_flash_attn_cpu<T>(
+pub fn run_flash_attn_cpu<T, KV>(
     q: &Tensor,
     k: &Tensor,
     v: &Tensor,
@@ -232,6 +241,7 @@ pub fn run_flash_attn_cpu<T>(
 ) -> Result<Tensor>
 where
     T: WithDType + Sum + num_traits::real::Real + DowncastF32 + UpcastF32 + Copy,
+    KV: WithDType + UpcastF32 + Copy,
 {
     // Inline CPU slice extraction for q, k, v, and optional mask
     let (q_guard, q_layout) = q.storage_and_layout();
@@ -242,15 +252,15 @@ where
         return Err(candle_core::Error::Msg("Expected CPU storage for q".into()));
     };
     let (k_guard, k_layout) = k.storage_and_layout();
-    let k_data: &[T] = if let Storage::Cpu(cpu) = &*k_guard {
-        let data = cpu.as_slice::<T>().context("Expected CPU storage for k")?;
+    let k_data: &[KV] = if let Storage::Cpu(cpu) = &*k_guard {
+        let data = cpu.as_slice::<KV>().context("Expected CPU storage for k")?;
         &data[k_layout.start_offset()..]
     } else {
         return Err(candle_core::Error::Msg("Expected CPU storage for k".into()));
     };
     let (v_guard, v_layout) = v.storage_and_layout();
-    let v_data: &[T] = if let Storage::Cpu(cpu) = &*v_guard {
-        let data = cpu.as_slice::<T>().context("Expected CPU storage for v")?;
+    let v_data: &[KV] = if let Storage::Cpu(cpu) = &*v_guard {
+        let data = cpu.as_slice::<KV>().context("Expected CPU storage for v")?;
         &data[v_layout.start_offset()..]
     } else {
         return Err(candle_core::Error::Msg("Expected CPU storage for v".into()));
@@ -344,9 +354,18 @@ impl<'a, T> HeadRows<'a, T> {
 enum MaskRow<'a> {
     None,
     /// The row lies contiguously in the mask buffer (every mask mistral.rs builds).
-    Slice { values: &'a [f32], slope: f32 },
+    Slice {
+        values: &'a [f32],
+        slope: f32,
+    },
     /// Any other broadcast shape: looked up position by position.
-    Lookup { mask: &'a MaskInfo<'a>, b_i: usize, h_i: usize, q_pos: usize, slope: f32 },
+    Lookup {
+        mask: &'a MaskInfo<'a>,
+        b_i: usize,
+        h_i: usize,
+        q_pos: usize,
+        slope: f32,
+    },
 }
 
 impl<'a> MaskRow<'a> {
@@ -358,17 +377,28 @@ impl<'a> MaskRow<'a> {
         kv_len: usize,
         slope: f32,
     ) -> Self {
-        let Some(mask) = mask else { return MaskRow::None };
+        let Some(mask) = mask else {
+            return MaskRow::None;
+        };
         if kv_len > 0 && mask.dims.last() == Some(&kv_len) {
             let first = mask_offset(mask.dims, mask.b, mask.h, b_i, h_i, q_pos, 0);
             let last = mask_offset(mask.dims, mask.b, mask.h, b_i, h_i, q_pos, kv_len - 1);
             if let (Some(first), Some(last)) = (first, last) {
                 if last == first + kv_len - 1 && last < mask.data.len() {
-                    return MaskRow::Slice { values: &mask.data[first..=last], slope };
+                    return MaskRow::Slice {
+                        values: &mask.data[first..=last],
+                        slope,
+                    };
                 }
             }
         }
-        MaskRow::Lookup { mask, b_i, h_i, q_pos, slope }
+        MaskRow::Lookup {
+            mask,
+            b_i,
+            h_i,
+            q_pos,
+            slope,
+        }
     }
 
     #[inline]
@@ -376,9 +406,13 @@ impl<'a> MaskRow<'a> {
         match self {
             MaskRow::None => 0.0,
             MaskRow::Slice { values, slope } => slope * values[kv_pos],
-            MaskRow::Lookup { mask, b_i, h_i, q_pos, slope } => {
-                slope * mask.value(*b_i, *h_i, *q_pos, kv_pos)
-            }
+            MaskRow::Lookup {
+                mask,
+                b_i,
+                h_i,
+                q_pos,
+                slope,
+            } => slope * mask.value(*b_i, *h_i, *q_pos, kv_pos),
         }
     }
 
@@ -415,23 +449,52 @@ impl<'a> MaskRow<'a> {
 /// Explicit AVX2/FMA forms of the two inner loops for `f32` rows whose length is a multiple of
 /// eight (left to itself the compiler vectorizes `dot_4keys` across the four keys, with shuffles,
 /// and never fuses the multiply-adds).
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma"
+))]
 mod simd {
     use core::arch::x86_64::*;
+    use half::f16;
+
+    /// Eight values from a row as f32 lanes.
+    pub(super) trait Lanes: Copy {
+        /// # Safety
+        /// `p` points at eight readable values.
+        unsafe fn load8(p: *const Self) -> __m256;
+    }
+
+    impl Lanes for f32 {
+        #[inline(always)]
+        unsafe fn load8(p: *const Self) -> __m256 {
+            _mm256_loadu_ps(p)
+        }
+    }
+
+    impl Lanes for f16 {
+        #[inline(always)]
+        unsafe fn load8(p: *const Self) -> __m256 {
+            _mm256_cvtph_ps(_mm_loadu_si128(p as *const __m128i))
+        }
+    }
 
     /// # Safety
     /// Every row holds at least `q.len()` values and `q.len() % 8 == 0`.
     #[inline(always)]
-    pub(super) unsafe fn dot_4keys(q: &[f32], k: [&[f32]; 4]) -> [f32; 4] {
+    pub(super) unsafe fn dot_4keys<K: Lanes>(q: &[f32], k: [&[K]; 4]) -> [f32; 4] {
         let mut acc = [_mm256_setzero_ps(); 4];
         for c in (0..q.len()).step_by(8) {
             let qv = _mm256_loadu_ps(q.as_ptr().add(c));
             for j in 0..4 {
-                acc[j] = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k[j].as_ptr().add(c)), acc[j]);
+                acc[j] = _mm256_fmadd_ps(qv, K::load8(k[j].as_ptr().add(c)), acc[j]);
             }
         }
         // [a0 a1 a2 a3] per 128-bit half, then the halves added.
-        let h = _mm256_hadd_ps(_mm256_hadd_ps(acc[0], acc[1]), _mm256_hadd_ps(acc[2], acc[3]));
+        let h = _mm256_hadd_ps(
+            _mm256_hadd_ps(acc[0], acc[1]),
+            _mm256_hadd_ps(acc[2], acc[3]),
+        );
         let sums = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps::<1>(h));
         let mut out = [0f32; 4];
         _mm_storeu_ps(out.as_mut_ptr(), sums);
@@ -443,13 +506,13 @@ mod simd {
     /// # Safety
     /// Every row holds at least `acc.len()` values and `acc.len() % 8 == 0`.
     #[inline(always)]
-    pub(super) unsafe fn add_weighted_4(acc: &mut [f32], w: [f32; 4], v: [&[f32]; 4]) {
+    pub(super) unsafe fn add_weighted_4<V: Lanes>(acc: &mut [f32], w: [f32; 4], v: [&[V]; 4]) {
         let wv = w.map(|x| _mm256_set1_ps(x));
         for c in (0..acc.len()).step_by(8) {
             let p = acc.as_mut_ptr().add(c);
             let mut a = _mm256_loadu_ps(p);
             for j in 0..4 {
-                a = _mm256_fmadd_ps(wv[j], _mm256_loadu_ps(v[j].as_ptr().add(c)), a);
+                a = _mm256_fmadd_ps(wv[j], V::load8(v[j].as_ptr().add(c)), a);
             }
             _mm256_storeu_ps(p, a);
         }
@@ -461,11 +524,29 @@ mod simd {
 #[inline(always)]
 fn dot_4keys<T: UpcastF32 + Copy>(q: &[f32], k: [&[T]; 4]) -> [f32; 4] {
     let d = q.len();
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma"
+    ))]
     if d % 8 == 0 {
-        if let (Some(k0), Some(k1), Some(k2), Some(k3)) =
-            (T::as_f32s(k[0]), T::as_f32s(k[1]), T::as_f32s(k[2]), T::as_f32s(k[3]))
-        {
+        if let (Some(k0), Some(k1), Some(k2), Some(k3)) = (
+            T::as_f32s(k[0]),
+            T::as_f32s(k[1]),
+            T::as_f32s(k[2]),
+            T::as_f32s(k[3]),
+        ) {
+            if k0.len() >= d && k1.len() >= d && k2.len() >= d && k3.len() >= d {
+                // SAFETY: checked just above.
+                return unsafe { simd::dot_4keys(q, [k0, k1, k2, k3]) };
+            }
+        }
+        if let (Some(k0), Some(k1), Some(k2), Some(k3)) = (
+            T::as_f16s(k[0]),
+            T::as_f16s(k[1]),
+            T::as_f16s(k[2]),
+            T::as_f16s(k[3]),
+        ) {
             if k0.len() >= d && k1.len() >= d && k2.len() >= d && k3.len() >= d {
                 // SAFETY: checked just above.
                 return unsafe { simd::dot_4keys(q, [k0, k1, k2, k3]) };
@@ -531,7 +612,8 @@ fn exp_nonpositive(x: f32) -> f32 {
     let p = 1.0
         + r * (1.0
             + r * (0.5
-                + r * (0.166_666_67 + r * (0.041_666_668 + r * (0.008_333_34 + r * 0.001_388_889)))));
+                + r * (0.166_666_67
+                    + r * (0.041_666_668 + r * (0.008_333_34 + r * 0.001_388_889)))));
     let scale = f32::from_bits((((n as i32) + 127) as u32) << 23);
     if x < -87.0 {
         0.0
@@ -554,14 +636,36 @@ fn add_weighted_values<T: UpcastF32 + Copy>(
         let (w0, w1, w2, w3) = (w[i], w[i + 1], w[i + 2], w[i + 3]);
         if w0 != 0.0 || w1 != 0.0 || w2 != 0.0 || w3 != 0.0 {
             let p = lo + i;
-            let (r0, r1, r2, r3) =
-                (values.row(p), values.row(p + 1), values.row(p + 2), values.row(p + 3));
-            #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+            let (r0, r1, r2, r3) = (
+                values.row(p),
+                values.row(p + 1),
+                values.row(p + 2),
+                values.row(p + 3),
+            );
+            #[cfg(all(
+                target_arch = "x86_64",
+                target_feature = "avx2",
+                target_feature = "fma"
+            ))]
             if acc.len() % 8 == 0 {
-                if let (Some(f0), Some(f1), Some(f2), Some(f3)) =
-                    (T::as_f32s(r0), T::as_f32s(r1), T::as_f32s(r2), T::as_f32s(r3))
-                {
+                if let (Some(f0), Some(f1), Some(f2), Some(f3)) = (
+                    T::as_f32s(r0),
+                    T::as_f32s(r1),
+                    T::as_f32s(r2),
+                    T::as_f32s(r3),
+                ) {
                     // SAFETY: `row` gives `acc.len()` values, a multiple of eight.
+                    unsafe { simd::add_weighted_4(acc, [w0, w1, w2, w3], [f0, f1, f2, f3]) };
+                    i += 4;
+                    continue;
+                }
+                if let (Some(f0), Some(f1), Some(f2), Some(f3)) = (
+                    T::as_f16s(r0),
+                    T::as_f16s(r1),
+                    T::as_f16s(r2),
+                    T::as_f16s(r3),
+                ) {
+                    // SAFETY: as above.
                     unsafe { simd::add_weighted_4(acc, [w0, w1, w2, w3], [f0, f1, f2, f3]) };
                     i += 4;
                     continue;
@@ -605,7 +709,15 @@ fn attend_span<T: UpcastF32 + Copy>(
     scores.resize(hi - lo, 0.0);
     let mut p = lo;
     while p + 4 <= hi {
-        let s = dot_4keys(q, [keys.row(p), keys.row(p + 1), keys.row(p + 2), keys.row(p + 3)]);
+        let s = dot_4keys(
+            q,
+            [
+                keys.row(p),
+                keys.row(p + 1),
+                keys.row(p + 2),
+                keys.row(p + 3),
+            ],
+        );
         scores[p - lo..p - lo + 4].copy_from_slice(&s);
         p += 4;
     }
@@ -660,10 +772,10 @@ const DECODE_TASKS_WANTED: usize = 16;
 /// read from memory once for the group) and one stretch of the cache; the stretches' partial
 /// softmax sums are merged at the end. All maths in `f32`, down-cast once when writing the output.
 #[allow(clippy::too_many_arguments)]
-fn flash_attn_cpu_single_q<T>(
+fn flash_attn_cpu_single_q<T, KV>(
     q_data: &[T],
-    k_data: &[T],
-    v_data: &[T],
+    k_data: &[KV],
+    v_data: &[KV],
     mask_vec: Option<&[f32]>,
     mask_dims: Option<&[usize]>,
     qshape: &[usize],
@@ -678,6 +790,7 @@ fn flash_attn_cpu_single_q<T>(
 ) -> Result<Tensor>
 where
     T: WithDType + Copy + UpcastF32 + DowncastF32,
+    KV: WithDType + Copy + UpcastF32,
 {
     let (b, _q_len, h, d) = (qshape[0], qshape[1], qshape[2], qshape[3]);
     let kv_len = kshape[1];
@@ -685,7 +798,11 @@ where
     let rk2 = h / kshape[2];
     let rv2 = h / vshape[2];
     let n2 = 2_usize.pow((h as f32).log2().ceil() as u32);
-    let scale_applied = if logit_softcap != 0.0 { scale / logit_softcap } else { scale };
+    let scale_applied = if logit_softcap != 0.0 {
+        scale / logit_softcap
+    } else {
+        scale
+    };
 
     let mask_info = match (mask_vec, mask_dims) {
         (Some(data), Some(dims)) => Some(MaskInfo { data, dims, b, h }),
@@ -735,8 +852,12 @@ where
             };
             let q_base = b_i * qstride[0] + h_i * qstride[2];
             let (mut q_stack, mut q_heap) = ([0f32; MAX_HEAD_DIM_ON_STACK], Vec::new());
-            let q =
-                scaled_query(&q_data[q_base..q_base + d], scale_applied, &mut q_stack, &mut q_heap);
+            let q = scaled_query(
+                &q_data[q_base..q_base + d],
+                scale_applied,
+                &mut q_stack,
+                &mut q_heap,
+            );
             let mask = MaskRow::new(mask_info.as_ref(), b_i, h_i, 0, kv_len, slope);
             let slot = (b_i * h + h_i) * spans + span;
             // SAFETY: each (head, span) slot is written by one task only, and the buffers
@@ -789,10 +910,10 @@ where
 /// Main forward flash-attention CPU routine.
 /// Shapes follow Candle convention: (B, S, H, D)
 #[allow(clippy::too_many_arguments)]
-fn flash_attn_cpu<T>(
+fn flash_attn_cpu<T, KV>(
     q_data: &[T],
-    k_data: &[T],
-    v_data: &[T],
+    k_data: &[KV],
+    v_data: &[KV],
     mask_vec: Option<&[f32]>,
     mask_dims: Option<&[usize]>,
     qshape: &[usize],
@@ -807,6 +928,7 @@ fn flash_attn_cpu<T>(
 ) -> Result<Tensor>
 where
     T: WithDType + Copy + UpcastF32 + DowncastF32,
+    KV: WithDType + Copy + UpcastF32,
 {
     let (b, q_len, h, d) = (qshape[0], qshape[1], qshape[2], qshape[3]);
     let kv_len = kshape[1];
@@ -814,7 +936,11 @@ where
     let rv2 = h / vshape[2];
     let dv = vshape[3];
     let n2 = 2_usize.pow((h as f32).log2().ceil() as u32);
-    let scale_applied = if logit_softcap != 0.0 { scale / logit_softcap } else { scale };
+    let scale_applied = if logit_softcap != 0.0 {
+        scale / logit_softcap
+    } else {
+        scale
+    };
 
     let mut out = vec![T::cast(0.0); b * q_len * h * dv];
 
@@ -853,7 +979,12 @@ where
         };
         let q_base = b_i * qstride[0] + q_pos * qstride[1] + h_i * qstride[2];
         let (mut q_stack, mut q_heap) = ([0f32; MAX_HEAD_DIM_ON_STACK], Vec::new());
-        let q = scaled_query(&q_data[q_base..q_base + d], scale_applied, &mut q_stack, &mut q_heap);
+        let q = scaled_query(
+            &q_data[q_base..q_base + d],
+            scale_applied,
+            &mut q_stack,
+            &mut q_heap,
+        );
         // Keys outside the mask's open span (the future, for a causal mask) are never read.
         let mask = MaskRow::new(mask_info.as_ref(), b_i, h_i, q_pos, kv_len, slope);
         let (lo, hi) = mask.active_span(kv_len);
@@ -929,7 +1060,7 @@ mod tests {
         let scale = sdpa.softmax_scale;
 
         // Run the flash attention CPU function
-        let out = run_flash_attn_cpu::<f32>(&q, &k, &v, None, &sdpa)?;
+        let out = run_flash_attn_cpu::<f32, f32>(&q, &k, &v, None, &sdpa)?;
         // Expect output shape (b, h, 1, d)
         assert_eq!(out.shape().dims(), &[b, h, 1, d]);
 
@@ -988,7 +1119,7 @@ mod tests {
         let scale = sdpa.softmax_scale;
 
         // Run the flash attention CPU function
-        let out = run_flash_attn_cpu::<f32>(&q, &k, &v, None, &sdpa)?;
+        let out = run_flash_attn_cpu::<f32, f32>(&q, &k, &v, None, &sdpa)?;
         // Expect output shape (b, h, q_len, d)
         assert_eq!(out.shape().dims(), &[b, h, q_len, d]);
 
@@ -1048,7 +1179,7 @@ mod tests {
         let sc = sdpa.softcap.unwrap();
 
         // Run the flash attention CPU function
-        let out = run_flash_attn_cpu::<f32>(&q, &k, &v, None, &sdpa)?;
+        let out = run_flash_attn_cpu::<f32, f32>(&q, &k, &v, None, &sdpa)?;
         // Expect output shape (b, h, 1, d)
         assert_eq!(out.shape().dims(), &[b, h, 1, d]);
 
@@ -1110,7 +1241,7 @@ mod tests {
         let sc = sdpa.softcap.unwrap();
 
         // Run the flash attention CPU function
-        let out = run_flash_attn_cpu::<f32>(&q, &k, &v, None, &sdpa)?;
+        let out = run_flash_attn_cpu::<f32, f32>(&q, &k, &v, None, &sdpa)?;
         // Expect output shape (b, h, q_len, d)
         assert_eq!(out.shape().dims(), &[b, h, q_len, d]);
 
