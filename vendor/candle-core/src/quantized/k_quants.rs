@@ -2581,6 +2581,7 @@ fn matmul_vec_by(n: usize, dst: &mut [f32], parallel: bool, cell: &(dyn Fn(usize
 }
 
 /// `Σ a[i]·b[i]` with eight partial sums (vectorizes).
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
 #[inline]
 fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
