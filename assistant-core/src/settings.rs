@@ -26,7 +26,7 @@ pub struct Settings {
 /// Idle time after which the model is unloaded when the user has not chosen one.
 pub const DEFAULT_IDLE_UNLOAD_SECS: u64 = 300;
 
-/// Prefix-cache budget: two to three 1,000-token contexts of the default model (~46 KB a token).
+/// Prefix-cache budget: five 1,000-token contexts of the default model (~23 KB a token, f16 cache).
 pub const DEFAULT_PREFIX_CACHE_MB: usize = 128;
 
 impl Default for Settings {

@@ -38,13 +38,14 @@ pub struct GgufInfo {
 }
 
 impl GgufInfo {
-    /// Bytes of key/value cache per token of context, as f32 (what the CPU path keeps).
+    /// Bytes of key/value cache per token of context, as f16 (what the CPU path keeps under
+    /// f32 activations; see vendor/README.md).
     pub fn kv_bytes_per_token(&self) -> Option<u64> {
         let layers = self.block_count?;
         let heads = self.head_count?.max(1);
         let kv_heads = self.head_count_kv.unwrap_or(heads);
         let head_dim = self.embedding_length? / heads;
-        Some(2 * layers * kv_heads * head_dim * 4)
+        Some(2 * layers * kv_heads * head_dim * 2)
     }
 
     /// Fails with a clear message when the engine cannot load this architecture or tensor type.

@@ -97,10 +97,10 @@ mod tests {
 
     #[test]
     fn cache_estimate_follows_the_shape() {
-        // 2 (k,v) * 30 layers * 3 kv heads * 64 dims * 4 bytes = 46,080 bytes per token.
-        assert_eq!(info().kv_bytes_per_token(), Some(46_080));
+        // 2 (k,v) * 30 layers * 3 kv heads * 64 dims * 2 bytes (f16) = 23,040 bytes per token.
+        assert_eq!(info().kv_bytes_per_token(), Some(23_040));
         let (w, kv, total) = estimate(&info(), 4096);
-        assert_eq!(kv, 46_080 * 4096);
+        assert_eq!(kv, 23_040 * 4096);
         assert_eq!(total, w + kv + OVERHEAD_BYTES);
     }
 

@@ -458,6 +458,10 @@ impl ModelConfig::FromGGUF for ModelWeights {
         let mut ropes = HashMap::new();
         for layer_idx in 0..block_count {
             let device = mapper.device_for(layer_idx, false).unwrap_or(device);
+            // One table per device (upstream recomputed it for every layer and kept the last).
+            if ropes.contains_key(&device.location()) {
+                continue;
+            }
             ropes.insert(
                 device.location(),
                 Arc::new(RotaryEmbedding::new(
