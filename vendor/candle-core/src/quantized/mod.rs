@@ -402,6 +402,13 @@ pub trait QuantizedType: Send + Sync {
     fn matmul_t(&self, mkn: (usize, usize, usize), lhs: &[f32], dst: &mut [f32]) -> Result<()>;
     fn matmul_t_f16(&self, mkn: (usize, usize, usize), lhs: &[f16], dst: &mut [f16]) -> Result<()>;
     fn dequantize(&self, elem_count: usize) -> Result<CpuStorage>;
+    /// Straight to f16, a slice of blocks at a time (no full-size f32 copy on the way).
+    fn dequantize_f16(&self, elem_count: usize) -> Result<CpuStorage> {
+        match self.dequantize(elem_count)? {
+            CpuStorage::F32(xs) => Ok(CpuStorage::F16(xs.iter().map(|&x| f16::from_f32(x)).collect())),
+            other => Ok(other),
+        }
+    }
     fn storage_size_in_bytes(&self) -> usize;
     fn as_ptr(&self) -> *const u8;
     fn block_size(&self) -> usize;
@@ -444,6 +451,19 @@ impl<T: k_quants::GgmlType + Send + Sync> QuantizedType for Vec<T> {
         let mut ys = vec![0.0f32; elem_count];
         T::to_float(self.as_slice(), &mut ys);
         Ok(CpuStorage::F32(ys))
+    }
+
+    fn dequantize_f16(&self, elem_count: usize) -> Result<CpuStorage> {
+        const BLOCKS_PER_STEP: usize = 1024;
+        let mut out = Vec::with_capacity(elem_count);
+        let mut scratch = vec![0f32; BLOCKS_PER_STEP * T::BLCK_SIZE];
+        for blocks in self.chunks(BLOCKS_PER_STEP) {
+            let ys = &mut scratch[..blocks.len() * T::BLCK_SIZE];
+            T::to_float(blocks, ys);
+            out.extend(ys.iter().map(|&y| f16::from_f32(y)));
+        }
+        out.truncate(elem_count);
+        Ok(CpuStorage::F16(out))
     }
 
     fn storage_size_in_bytes(&self) -> usize {
@@ -638,6 +658,14 @@ impl QTensor {
                 let s = s.dequantize_f16(self.shape.elem_count())?;
                 let none = crate::op::BackpropOp::none();
                 crate::tensor::from_storage(Storage::Cuda(s), self.shape.clone(), none, false)
+                    .to_device(device)
+            }
+            QStorage::Cpu(storage) => {
+                // Block by block: a full f32 copy first would double the peak (113 MB for a
+                // 49k × 576 embedding table).
+                let s = storage.dequantize_f16(self.shape.elem_count())?;
+                let none = crate::op::BackpropOp::none();
+                crate::tensor::from_storage(Storage::Cpu(s), self.shape.clone(), none, false)
                     .to_device(device)
             }
             _ => {

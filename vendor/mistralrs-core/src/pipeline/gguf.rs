@@ -424,6 +424,15 @@ impl Loader for GGUFLoader {
             }
         };
 
+        // The constrained-decoding token trie takes about as long as the weights; build it on
+        // another thread meanwhile.
+        let llg_factory = std::thread::Builder::new()
+            .name("llg-factory".to_string())
+            .spawn({
+                let tokenizer = tokenizer.clone();
+                move || build_llg_factory(tokenizer)
+            })?;
+
         // Only load gguf chat template if there is nothing else
         let gguf_chat_template =
             if paths.get_template_filename().is_none() && self.chat_template.is_none() {
@@ -550,7 +559,9 @@ impl Loader for GGUFLoader {
             Model::Qwen3(ref p) => p.max_seq_len,
             Model::Qwen3MoE(ref p) => p.max_seq_len,
         };
-        let llg_factory = build_llg_factory(tokenizer.clone())?;
+        let llg_factory = llg_factory
+            .join()
+            .map_err(|_| anyhow::anyhow!("building the token trie panicked"))??;
         let num_hidden_layers = match model {
             Model::Llama(ref model) => model.cache.normal().0.len(),
             Model::Phi2(ref model) => model.cache.normal().0.len(),
