@@ -131,3 +131,23 @@ fn matmuls_from_many_threads_at_once_all_finish_with_right_answers() {
         }
     });
 }
+
+#[test]
+fn embedding_rows_dequantize_like_the_whole_table() {
+    // The engine looks token embeddings up row by row in the quantized table.
+    use candle_core::quantized::{GgmlDType, QTensor};
+    use candle_core::{Device, Tensor};
+    let (rows, cols) = (37, 576);
+    let table = Tensor::from_vec(values(21, rows * cols), (rows, cols), &Device::Cpu).unwrap();
+    for dtype in [GgmlDType::Q8_0, GgmlDType::Q4_1, GgmlDType::F16] {
+        let q = QTensor::quantize(&table, dtype).unwrap();
+        let full = q.dequantize(&Device::Cpu).unwrap().to_vec2::<f32>().unwrap();
+        let ids = [0u32, 36, 5, 5, 17];
+        let got = q.dequantize_rows(&ids).unwrap().to_vec2::<f32>().unwrap();
+        for (row, &id) in got.iter().zip(&ids) {
+            assert_eq!(row, &full[id as usize], "{dtype:?} row {id}");
+        }
+        let err = q.dequantize_rows(&[37]).unwrap_err().to_string();
+        assert!(err.contains("row 37 of a 37-row matrix"), "{err}");
+    }
+}

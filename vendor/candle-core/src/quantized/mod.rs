@@ -409,6 +409,9 @@ pub trait QuantizedType: Send + Sync {
             other => Ok(other),
         }
     }
+    /// Dequantizes `out.len()` values starting at block `first_block` (`out.len()` a multiple
+    /// of the block size).
+    fn dequantize_blocks(&self, first_block: usize, out: &mut [f32]) -> Result<()>;
     fn storage_size_in_bytes(&self) -> usize;
     fn as_ptr(&self) -> *const u8;
     fn block_size(&self) -> usize;
@@ -451,6 +454,22 @@ impl<T: k_quants::GgmlType + Send + Sync> QuantizedType for Vec<T> {
         let mut ys = vec![0.0f32; elem_count];
         T::to_float(self.as_slice(), &mut ys);
         Ok(CpuStorage::F32(ys))
+    }
+
+    fn dequantize_blocks(&self, first_block: usize, out: &mut [f32]) -> Result<()> {
+        let n = out.len() / T::BLCK_SIZE;
+        match self.get(first_block..first_block + n) {
+            Some(blocks) if n * T::BLCK_SIZE == out.len() => {
+                T::to_float(blocks, out);
+                Ok(())
+            }
+            _ => crate::bail!(
+                "dequantize_blocks: blocks {first_block}..{} of {} (output of {})",
+                first_block + n,
+                self.len(),
+                out.len()
+            ),
+        }
     }
 
     fn dequantize_f16(&self, elem_count: usize) -> Result<CpuStorage> {
@@ -642,6 +661,29 @@ impl QTensor {
 
     pub fn shape(&self) -> &Shape {
         &self.shape
+    }
+
+    /// Rows `rows` of a 2-D quantized matrix, dequantized to an f32 tensor of shape
+    /// `(rows.len(), row_len)`: an embedding lookup without a dequantized copy of the table.
+    pub fn dequantize_rows(&self, rows: &[u32]) -> Result<Tensor> {
+        let (n_rows, row_len) = self.shape.dims2()?;
+        let block = self.dtype().block_size();
+        let QStorage::Cpu(storage) = &self.storage else {
+            let ids = Tensor::new(rows, &self.device())?;
+            return self.dequantize(&self.device())?.index_select(&ids, 0);
+        };
+        if row_len % block != 0 {
+            crate::bail!("dequantize_rows: row length {row_len} is not a multiple of {block}")
+        }
+        let mut out = vec![0f32; rows.len() * row_len];
+        for (&row, dst) in rows.iter().zip(out.chunks_mut(row_len)) {
+            let row = row as usize;
+            if row >= n_rows {
+                crate::bail!("dequantize_rows: row {row} of a {n_rows}-row matrix")
+            }
+            storage.dequantize_blocks(row * row_len / block, dst)?;
+        }
+        Tensor::from_vec(out, (rows.len(), row_len), &Device::Cpu)
     }
 
     pub fn dequantize(&self, device: &Device) -> Result<Tensor> {
