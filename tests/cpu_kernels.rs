@@ -4,19 +4,8 @@
 
 use candle_core::quantized::k_quants::{matmul, BlockQ4_0, BlockQ4_1, BlockQ8_0, GgmlType};
 
-/// Deterministic pseudo-random values in [-1, 1) (SplitMix64), so failures reproduce.
-fn values(seed: u64, len: usize) -> Vec<f32> {
-    let mut state = seed;
-    (0..len)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        })
-        .collect()
-}
+mod common;
+use common::values;
 
 fn quantize<T: GgmlType>(xs: &[f32], k: usize) -> Vec<T> {
     let blocks_per_row = k / T::BLCK_SIZE;
@@ -141,7 +130,11 @@ fn embedding_rows_dequantize_like_the_whole_table() {
     let table = Tensor::from_vec(values(21, rows * cols), (rows, cols), &Device::Cpu).unwrap();
     for dtype in [GgmlDType::Q8_0, GgmlDType::Q4_1, GgmlDType::F16] {
         let q = QTensor::quantize(&table, dtype).unwrap();
-        let full = q.dequantize(&Device::Cpu).unwrap().to_vec2::<f32>().unwrap();
+        let full = q
+            .dequantize(&Device::Cpu)
+            .unwrap()
+            .to_vec2::<f32>()
+            .unwrap();
         let ids = [0u32, 36, 5, 5, 17];
         let got = q.dequantize_rows(&ids).unwrap().to_vec2::<f32>().unwrap();
         for (row, &id) in got.iter().zip(&ids) {
