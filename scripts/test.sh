@@ -9,4 +9,4 @@ ASSISTANT_TEST_MODEL=$(bash scripts/fetch-default-model.sh)
 bash scripts/build-ui.sh
 cargo test --workspace --no-fail-fast "$@"
 # The CPU kernels once more with the AVX2 versions where the CPU also has AVX-VNNI.
-CANDLE_DISABLE_AVX_VNNI=1 cargo test -p assistant-cli --test cpu_kernels "$@"
+CANDLE_DISABLE_AVX_VNNI=1 cargo test --workspace --test cpu_kernels "$@"
