@@ -333,6 +333,10 @@ impl GgmlType for BlockQ4_1 {
         ys.map(|y| Self::vec_dot(n, xs, y))
     }
 
+    #[cfg_attr(
+        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")),
+        allow(unused_variables)
+    )]
     #[allow(unreachable_code)]
     fn matmul_rows(
         mkn: (usize, usize, usize),
@@ -349,6 +353,10 @@ impl GgmlType for BlockQ4_1 {
         false
     }
 
+    #[cfg_attr(
+        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")),
+        allow(unused_variables)
+    )]
     #[allow(unreachable_code)]
     fn matmul_vec(
         (k, n): (usize, usize),
@@ -760,6 +768,10 @@ impl GgmlType for BlockQ8_0 {
         ys.map(|y| Self::vec_dot(n, xs, y))
     }
 
+    #[cfg_attr(
+        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")),
+        allow(unused_variables)
+    )]
     #[allow(unreachable_code)]
     fn matmul_vec(
         (k, n): (usize, usize),
