@@ -162,7 +162,7 @@ impl LocalEngine {
                 None,
             );
             // Loading's temporaries (the file's bytes, dequantized tables) are freed by now; hand
-            // the pages back instead of keeping them in the allocator (~-40 MB resident here).
+            // the pages back instead of keeping them in the allocator (-33 MB resident for the default model).
             memory::release_free_memory();
             pipeline
         })
