@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use crate::data_dir::DataDir;
 use crate::engine::{Backend, GenerationRequest, LocalEngine, LocalEngineConfig, TokenStream};
 use crate::error::Result;
+use crate::library::Library;
 use crate::models::ModelManager;
 use crate::settings::Settings;
 
@@ -17,6 +18,7 @@ pub struct Assistant {
 struct Inner {
     dir: DataDir,
     models: ModelManager,
+    library: Library,
     /// The loaded engine, if any. Held only for quick reads and swaps, never across an await.
     engine: Mutex<Option<Loaded>>,
 }
@@ -31,6 +33,7 @@ impl Assistant {
         Self {
             inner: Arc::new(Inner {
                 models: ModelManager::new(dir.clone()),
+                library: Library::new(&dir),
                 dir,
                 engine: Mutex::new(None),
             }),
@@ -43,6 +46,11 @@ impl Assistant {
 
     pub fn models(&self) -> &ModelManager {
         &self.inner.models
+    }
+
+    /// The user's mail and notes: ingest, search, show.
+    pub fn library(&self) -> &Library {
+        &self.inner.library
     }
 
     pub fn settings(&self) -> Result<Settings> {

@@ -72,6 +72,15 @@ pub enum CoreError {
 
     #[error("the engine failed: {0}")]
     Engine(String),
+
+    #[error("local store {path}: {reason}")]
+    Store { path: PathBuf, reason: String },
+
+    #[error("search index {path}: {reason}")]
+    Index { path: PathBuf, reason: String },
+
+    #[error("{what} not found{hint}")]
+    NotFound { what: String, hint: String },
 }
 
 impl CoreError {
@@ -93,6 +102,9 @@ impl CoreError {
             CoreError::Busy { .. } => "busy",
             CoreError::Cancelled => "cancelled",
             CoreError::Engine(_) => "engine",
+            CoreError::Store { .. } => "store",
+            CoreError::Index { .. } => "index",
+            CoreError::NotFound { .. } => "not_found",
         }
     }
 

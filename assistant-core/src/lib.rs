@@ -1,4 +1,4 @@
-//! The assistant's core: engine, model manager, settings and benchmarks, with no UI dependency.
+//! The assistant's core: engine, model manager, local store and search, settings and benchmarks, with no UI dependency.
 //!
 //! The app (`src-tauri`) and the `assistant` command line are thin layers over [`Assistant`].
 
@@ -6,12 +6,20 @@ pub mod bench;
 pub mod data_dir;
 pub mod engine;
 pub mod error;
+pub mod index;
+pub mod ingest;
+pub mod library;
+pub mod mail;
 pub mod models;
+pub mod notes;
+pub mod search;
 pub mod settings;
+pub mod store;
 
 mod assistant;
 
 pub use assistant::Assistant;
 pub use data_dir::DataDir;
 pub use error::{CoreError, Result};
+pub use library::Library;
 pub use tokio_util::sync::CancellationToken;

@@ -1,5 +1,6 @@
 //! `assistant`: the command line over assistant-core; every feature runs here without a window.
 
+mod library_cmd;
 mod output;
 
 use std::io::Write;
@@ -48,6 +49,23 @@ enum Command {
     Bench(BenchArgs),
     /// Show the data folder, the chosen model and the settings.
     Info,
+    /// Add mail or notes to the local store and index them (run again: only changes are read).
+    #[command(subcommand)]
+    Ingest(library_cmd::IngestCommand),
+    /// Search mail and notes: words plus filters such as from:kenneth after:2001-10-01.
+    Search(library_cmd::SearchArgs),
+    /// Show a message (m12 or its Message-ID), a note (n3 or its path) or a thread (t5).
+    Show { id: String },
+    /// Rebuild the search index from the store.
+    Reindex,
+    /// Sources and counts; brings the index up to date with the store.
+    Status {
+        /// Also compare the index with the store document by document.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Every stored message's thread and location (for checking threading).
+    Threads,
 }
 
 #[derive(Args)]
@@ -188,6 +206,12 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Demo => demo(&assistant, json).await,
         Command::Models(cmd) => models(&assistant, cmd, json).await,
         Command::Bench(args) => bench_cmd(&assistant, args, json).await,
+        Command::Ingest(cmd) => library_cmd::ingest(&assistant, cmd, json).await,
+        Command::Search(args) => library_cmd::search(&assistant, args, json).await,
+        Command::Show { id } => library_cmd::show(&assistant, &id, json).await,
+        Command::Reindex => library_cmd::reindex(&assistant, json).await,
+        Command::Status { check } => library_cmd::status(&assistant, check, json).await,
+        Command::Threads => library_cmd::threads(&assistant, json).await,
         Command::Info => {
             let settings = assistant.settings()?;
             let active = assistant.models().active().ok();

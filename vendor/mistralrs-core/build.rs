@@ -72,30 +72,10 @@ fn main() {
     }
 }
 
+/// Vendored copy: the revision is fixed. Upstream asked git for the revision and told cargo to
+/// rerun when `.git/HEAD` changed; in a vendored path dependency that file never exists, so cargo
+/// rebuilt this crate (minutes) on every build, and `git rev-parse` named our repository's commit.
 fn set_git_revision() {
-    let commit = std::process::Command::new("git")
-        .args(["rev-parse", "HEAD"])
-        .output()
-        .ok()
-        .and_then(|output| {
-            if output.status.success() {
-                String::from_utf8(output.stdout).ok()
-            } else {
-                None
-            }
-        })
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".to_string());
-
-    println!("cargo:rustc-env=MISTRALRS_GIT_REVISION={commit}");
-    println!("cargo:rerun-if-changed=.git/HEAD");
-    if let Ok(head) = std::fs::read_to_string(".git/HEAD") {
-        if let Some(ref_path) = head.strip_prefix("ref:") {
-            let ref_path = ref_path.trim();
-            if !ref_path.is_empty() {
-                println!("cargo:rerun-if-changed=.git/{}", ref_path);
-            }
-        }
-    }
+    println!("cargo:rustc-env=MISTRALRS_GIT_REVISION=vendored-0.8.1");
+    println!("cargo:rerun-if-changed=build.rs");
 }

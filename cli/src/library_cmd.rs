@@ -1,0 +1,381 @@
+//! The library commands: `ingest`, `search`, `show`, `reindex`, `status`, `threads`.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use assistant_core::index::{DocKind, Filters};
+use assistant_core::ingest::{IngestReport, IngestSpec, Progress};
+use assistant_core::library::Shown;
+use assistant_core::search::{parse_date, parse_query, SearchResult};
+use assistant_core::{Assistant, CoreError};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::output;
+
+#[derive(Subcommand)]
+pub enum IngestCommand {
+    /// A maildir (cur/new, Maildir++ folders) or any folder tree of message files.
+    Maildir { path: PathBuf },
+    /// An mbox file.
+    Mbox { path: PathBuf },
+    /// Single message files (.eml).
+    #[command(name = "eml")]
+    Eml {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// A folder of Markdown notes (an Obsidian-style vault).
+    Notes { path: PathBuf },
+}
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// Words, optionally with filters: from: to: source: folder: after: before: on:
+    /// has:attachment is:mail is:note (values with spaces in quotes).
+    #[arg(required = true)]
+    query: Vec<String>,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Only mail from this sender (words of the name or address).
+    #[arg(long)]
+    from: Option<String>,
+    /// Only mail to this recipient.
+    #[arg(long)]
+    to: Option<String>,
+    /// Only this source (its name, as in `assistant status`).
+    #[arg(long)]
+    source: Option<String>,
+    /// Only this folder.
+    #[arg(long)]
+    folder: Option<String>,
+    /// On or after this date (YYYY-MM-DD).
+    #[arg(long)]
+    after: Option<String>,
+    /// Before this date (YYYY-MM-DD).
+    #[arg(long)]
+    before: Option<String>,
+    #[arg(long)]
+    has_attachment: bool,
+    /// mail or note
+    #[arg(long, value_parser = ["mail", "note"])]
+    kind: Option<String>,
+}
+
+fn progress_bar(json: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(
+        None,
+        if json { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() },
+    );
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg:<10} [{bar:32}] {pos}/{len} {per_sec} ETA {eta}")
+            .expect("progress template")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+fn show_progress(bar: &ProgressBar, p: Progress) {
+    match p {
+        Progress::Scanning => bar.set_message("scanning"),
+        Progress::Threading => bar.set_message("threading"),
+        Progress::Reading { done, total } => {
+            bar.set_message("reading");
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+        Progress::Indexing { done, total } => {
+            if bar.message() != "indexing" {
+                bar.set_message("indexing");
+                bar.reset_eta();
+            }
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    }
+}
+
+pub async fn ingest(assistant: &Assistant, cmd: IngestCommand, json: bool) -> Result<(), CoreError> {
+    let spec = match cmd {
+        IngestCommand::Maildir { path } => IngestSpec::Maildir(path),
+        IngestCommand::Mbox { path } => IngestSpec::Mbox(path),
+        IngestCommand::Eml { paths } => IngestSpec::Eml(paths),
+        IngestCommand::Notes { path } => IngestSpec::Notes(path),
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            c.store(true, Ordering::Relaxed);
+        }
+    });
+    let bar = progress_bar(json);
+    let b = bar.clone();
+    let report = assistant
+        .library()
+        .ingest(spec, move |p| show_progress(&b, p), cancel)
+        .await;
+    bar.finish_and_clear();
+    let report = report?;
+    output::print(json, &report, || ingest_summary(&report));
+    Ok(())
+}
+
+fn ingest_summary(r: &IngestReport) -> String {
+    let secs = r.elapsed_ms as f64 / 1000.0;
+    let mut out = format!(
+        "{} ({}): {} found, {} added, {} duplicates, {} updated, {} unchanged, {} removed, {} skipped, {} repaired\n\
+         {} threads changed, {} documents indexed, {:.1} s ({:.0} read/s){}",
+        r.source,
+        r.kind,
+        r.scanned,
+        r.added,
+        r.duplicates,
+        r.updated,
+        r.unchanged,
+        r.removed,
+        r.skipped.len(),
+        r.repaired,
+        r.threads_changed,
+        r.indexed,
+        secs,
+        r.read as f64 / secs.max(1e-3),
+        if r.cancelled { "\ncancelled: run the same command again to continue" } else { "" }
+    );
+    for s in r.skipped.iter().take(20) {
+        out.push_str(&format!("\n  skipped {}: {}", s.location, s.reason));
+    }
+    if r.skipped.len() > 20 {
+        out.push_str(&format!("\n  ... and {} more (see --json)", r.skipped.len() - 20));
+    }
+    out
+}
+
+fn date_arg(field: &str, value: Option<String>) -> Result<Option<(i64, i64)>, CoreError> {
+    value
+        .map(|v| {
+            parse_date(&v).ok_or_else(|| {
+                CoreError::InvalidRequest(format!("--{field}: `{v}` is not a date (use YYYY-MM-DD)"))
+            })
+        })
+        .transpose()
+}
+
+pub async fn search(assistant: &Assistant, args: SearchArgs, json: bool) -> Result<(), CoreError> {
+    let (text, mut filters) = parse_query(&args.query.join(" "))?;
+    let flags = Filters {
+        from: args.from,
+        to: args.to,
+        source: args.source,
+        folder: args.folder,
+        after: date_arg("after", args.after)?.map(|d| d.0),
+        before: date_arg("before", args.before)?.map(|d| d.0),
+        has_attachment: args.has_attachment,
+        kind: args.kind.as_deref().map(|k| if k == "note" { DocKind::Note } else { DocKind::Mail }),
+    };
+    filters.from = flags.from.or(filters.from);
+    filters.to = flags.to.or(filters.to);
+    filters.source = flags.source.or(filters.source);
+    filters.folder = flags.folder.or(filters.folder);
+    filters.after = flags.after.or(filters.after);
+    filters.before = flags.before.or(filters.before);
+    filters.has_attachment |= flags.has_attachment;
+    filters.kind = flags.kind.or(filters.kind);
+    let results = assistant.library().search_with(text, filters, args.limit).await?;
+    output::print(json, &results, || results_table(&results));
+    Ok(())
+}
+
+pub fn date(secs: Option<i64>) -> String {
+    let Some(s) = secs else { return "-".into() };
+    // Civil date from days since the epoch (H. Hinnant's algorithm), UTC.
+    let z = s.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn highlighted(s: &assistant_core::index::Snippet) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for &(a, b) in &s.highlights {
+        if a < at || b > s.text.len() {
+            continue;
+        }
+        out.push_str(&s.text[at..a]);
+        out.push_str("**");
+        out.push_str(&s.text[a..b]);
+        out.push_str("**");
+        at = b;
+    }
+    out.push_str(&s.text[at..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn results_table(results: &[SearchResult]) -> String {
+    if results.is_empty() {
+        return "no results".into();
+    }
+    let mut out = String::new();
+    for r in results {
+        out.push_str(&format!(
+            "{:<7} {}  {}  — {}  [{}{}{}]\n        {}\n",
+            r.id,
+            date(r.date),
+            r.title,
+            r.byline,
+            r.source,
+            if r.folder.is_empty() { "" } else { "/" },
+            r.folder,
+            highlighted(&r.snippet)
+        ));
+    }
+    out.trim_end().to_string()
+}
+
+pub async fn show(assistant: &Assistant, id: &str, json: bool) -> Result<(), CoreError> {
+    let shown = assistant.library().show(id).await?;
+    output::print(json, &shown, || match &shown {
+        Shown::Message(m) => {
+            let people = |v: &[assistant_core::mail::Mailbox]| {
+                v.iter()
+                    .map(|p| if p.name.is_empty() { p.address.clone() } else { format!("{} <{}>", p.name, p.address) })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut out = format!(
+                "m{}  {}\nFrom:    {}\nTo:      {}\n",
+                m.id,
+                m.subject,
+                people(std::slice::from_ref(&m.from)),
+                people(&m.to)
+            );
+            if !m.cc.is_empty() {
+                out.push_str(&format!("Cc:      {}\n", people(&m.cc)));
+            }
+            out.push_str(&format!("Date:    {}\n", date(m.date)));
+            if let Some(t) = m.thread_id {
+                out.push_str(&format!("Thread:  t{t}\n"));
+            }
+            for p in &m.places {
+                out.push_str(&format!("In:      {} / {} ({})\n", p.source, p.folder, p.location));
+            }
+            for a in &m.attachments {
+                out.push_str(&format!("Attached: {} ({}, {})\n", a.filename, a.content_type, output::mb(a.size)));
+            }
+            out.push('\n');
+            out.push_str(m.body_text.trim_end());
+            out
+        }
+        Shown::Note(n) => {
+            let mut out = format!("n{}  {}\nPath:    {} ({})\n", n.id, n.title, n.path, n.source);
+            if !n.tags.is_empty() {
+                out.push_str(&format!("Tags:    {}\n", n.tags.join(", ")));
+            }
+            let links: Vec<String> = n
+                .links
+                .iter()
+                .map(|l| match &l.note_path {
+                    Some(p) => format!("{} → {p}", l.target),
+                    None => format!("{} (no such note)", l.target),
+                })
+                .collect();
+            if !links.is_empty() {
+                out.push_str(&format!("Links:   {}\n", links.join("; ")));
+            }
+            if !n.backlinks.is_empty() {
+                let back: Vec<&str> = n.backlinks.iter().map(|b| b.path.as_str()).collect();
+                out.push_str(&format!("Linked from: {}\n", back.join("; ")));
+            }
+            out.push('\n');
+            out.push_str(n.body.trim_end());
+            out
+        }
+        Shown::Thread(t) => {
+            let mut out = format!("t{}  {} ({} messages)\n", t.id, t.subject, t.messages.len());
+            for m in &t.messages {
+                let from = if m.from.name.is_empty() { &m.from.address } else { &m.from.name };
+                out.push_str(&format!("  m{:<6} {}  {}  — {}\n", m.id, date(m.date), m.subject, from));
+            }
+            out.trim_end().to_string()
+        }
+    });
+    Ok(())
+}
+
+pub async fn reindex(assistant: &Assistant, json: bool) -> Result<(), CoreError> {
+    let bar = progress_bar(json);
+    let b = bar.clone();
+    let report = assistant.library().reindex(move |p| show_progress(&b, p)).await;
+    bar.finish_and_clear();
+    let report = report?;
+    output::print(json, &report, || {
+        format!("index rebuilt from the store: {} documents in {:.1} s", report.documents, report.elapsed_ms as f64 / 1000.0)
+    });
+    Ok(())
+}
+
+pub async fn status(assistant: &Assistant, check: bool, json: bool) -> Result<(), CoreError> {
+    let library = assistant.library();
+    let caught_up = library.catch_up().await?;
+    let status = library.status().await?;
+    let check = if check { Some(library.check_index().await?) } else { None };
+    let value = serde_json::json!({ "status": status, "index_check": check, "caught_up": caught_up });
+    output::print(json, &value, || {
+        let c = &status.counts;
+        let mut out = format!(
+            "{} messages in {} threads, {} notes, {} sources; index: {} documents{}\n",
+            c.messages,
+            c.threads,
+            c.notes,
+            c.sources,
+            status.index_docs,
+            if caught_up > 0 { format!(" ({caught_up} caught up now)") } else { String::new() }
+        );
+        for s in &status.sources {
+            out.push_str(&format!(
+                "  {:<8} {:<24} {:>6} messages {:>6} notes  {}\n",
+                s.kind.as_str(),
+                s.name,
+                s.messages,
+                s.notes,
+                s.location
+            ));
+        }
+        if let Some(check) = &check {
+            out.push_str(&if check.missing.is_empty() && check.stale.is_empty() {
+                format!("index check: agrees with the store ({} documents)", check.store_docs)
+            } else {
+                format!(
+                    "index check: {} missing, {} stale; run `assistant reindex`",
+                    check.missing.len(),
+                    check.stale.len()
+                )
+            });
+        }
+        out.trim_end().to_string()
+    });
+    Ok(())
+}
+
+pub async fn threads(assistant: &Assistant, json: bool) -> Result<(), CoreError> {
+    let rows = assistant.library().thread_membership().await?;
+    let value: Vec<_> = rows
+        .iter()
+        .map(|(t, source, loc)| serde_json::json!({"thread": t, "source": source, "location": loc}))
+        .collect();
+    output::print(json, &value, || {
+        rows.iter()
+            .map(|(t, source, loc)| format!("t{t}\t{source}/{loc}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(())
+}
