@@ -2,7 +2,9 @@
 """Agreement of the store's threads with a reference thread grouping, as pairs of message files.
 
 Usage: assistant --json threads > ours.json
-       python3 bench/thread_agreement.py ours.json REFERENCE_THREADS.jsonl
+       python3 bench/thread_agreement.py ours.json REFERENCE_THREADS.jsonl [MAILBOX,MAILBOX...]
+
+With mailboxes, only files under those mailboxes count (e.g. the dev part of a corpus).
 
 The reference is a JSON-lines file with one thread per line: {"messages": [{"path": ...}, ...]},
 paths relative to the folder above the ingested maildir (e.g. "maildir/lay-k/inbox/12").
@@ -26,18 +28,29 @@ def pairs(groups):
 
 def main():
     ours_path, ref_path = sys.argv[1], sys.argv[2]
-    rows = json.load(open(ours_path))
+    boxes = sys.argv[3].split(",") if len(sys.argv) > 3 else None
+
+    def keep(path):
+        return boxes is None or any(f"/{b}/" in "/" + path for b in boxes)
+
+    rows = [r for r in json.load(open(ours_path))
+            if keep(os.path.basename(r["source"].rstrip("/")) + "/" + r["location"])]
     ours = defaultdict(list)
+    message_of = {}
     for r in rows:
         key = os.path.basename(r["source"].rstrip("/")) + "/" + r["location"]
         ours[r["thread"]].append(key)
+        message_of[key] = r["message"]
     ref_groups = []
     with open(ref_path) as f:
         for line in f:
             t = json.loads(line)
-            ref_groups.append([m["path"] for m in t["messages"]])
+            group = [m["path"] for m in t["messages"] if keep(m["path"])]
+            if len(group) > 1:
+                ref_groups.append(group)
     ref_files = {p for g in ref_groups for p in g}
-    ours_pairs = pairs(ours.values())
+    # Two files of one stored message (the same mail in two mailboxes) are not a conversation.
+    ours_pairs = {p for p in pairs(ours.values()) if message_of[p[0]] != message_of[p[1]]}
     ref_pairs = pairs(ref_groups)
     ours_in_ref = {p for p in ours_pairs if p[0] in ref_files and p[1] in ref_files}
 

@@ -231,8 +231,8 @@ impl Library {
         .await
     }
 
-    /// `(thread id, source location, message location)` for every stored message location.
-    pub async fn thread_membership(&self) -> Result<Vec<(i64, String, String)>> {
+    /// Every stored message location with its message and thread.
+    pub async fn thread_membership(&self) -> Result<Vec<crate::store::ThreadMember>> {
         let this = self.clone();
         blocking(move || this.open_store()?.thread_membership()).await
     }

@@ -367,13 +367,9 @@ pub async fn status(assistant: &Assistant, check: bool, json: bool) -> Result<()
 
 pub async fn threads(assistant: &Assistant, json: bool) -> Result<(), CoreError> {
     let rows = assistant.library().thread_membership().await?;
-    let value: Vec<_> = rows
-        .iter()
-        .map(|(t, source, loc)| serde_json::json!({"thread": t, "source": source, "location": loc}))
-        .collect();
-    output::print(json, &value, || {
+    output::print(json, &rows, || {
         rows.iter()
-            .map(|(t, source, loc)| format!("t{t}\t{source}/{loc}"))
+            .map(|r| format!("t{}\tm{}\t{}/{}", r.thread, r.message, r.source, r.location))
             .collect::<Vec<_>>()
             .join("\n")
     });

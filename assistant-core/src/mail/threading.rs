@@ -69,8 +69,8 @@ pub fn assign_threads(messages: &[ThreadInput]) -> Vec<(i64, i64)> {
     }
 
     // 2. Subject, participants and time, for messages without usable references: within a
-    // subject, each message joins the latest earlier one it shares a participant with, if that
-    // is no more than the window before it; a subject with no reply in it stays unthreaded.
+    // subject, each reply joins the latest earlier message it shares a participant with, if that
+    // is no more than the window before it.
     let mut by_subject: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, m) in messages.iter().enumerate() {
         if !is_generic_subject(&m.subject_key) {
@@ -84,6 +84,11 @@ pub fn assign_threads(messages: &[ThreadInput]) -> Vec<(i64, i64)> {
         group.sort_by_key(|&i| (messages[i].date.unwrap_or(i64::MIN), messages[i].id));
         for (pos, &i) in group.iter().enumerate() {
             let m = &messages[i];
+            // Only a reply or forward continues a conversation: a new message with a subject seen
+            // before (a daily report, a second announcement, a bounce) starts its own.
+            if !m.is_reply {
+                continue;
+            }
             let Some(date) = m.date else { continue };
             let earlier = group[..pos].iter().rev().copied().find(|&j| {
                 let other = &messages[j];

@@ -657,17 +657,24 @@ impl Store {
             .collect()
     }
 
-    /// Thread membership with each message's source-relative location (evaluation of threading).
-    pub fn thread_membership(&self) -> Result<Vec<(i64, String, String)>> {
+    /// Every stored location with its message and thread (evaluation of threading).
+    pub fn thread_membership(&self) -> Result<Vec<ThreadMember>> {
         self.conn
             .prepare(
-                "SELECT m.thread_id, s.location, l.location FROM messages m
+                "SELECT m.thread_id, m.id, s.location, l.location FROM messages m
                  JOIN message_locations l ON l.message = m.id JOIN sources s ON s.id = l.source_id
-                 ORDER BY m.thread_id",
+                 ORDER BY m.thread_id, m.id",
             )
             .and_then(|mut s| {
-                s.query_map([], |r| Ok((r.get::<_, Option<i64>>(0)?.unwrap_or(0), r.get(1)?, r.get(2)?)))?
-                    .collect()
+                s.query_map([], |r| {
+                    Ok(ThreadMember {
+                        thread: r.get::<_, Option<i64>>(0)?.unwrap_or(0),
+                        message: r.get(1)?,
+                        source: r.get(2)?,
+                        location: r.get(3)?,
+                    })
+                })?
+                .collect()
             })
             .map_err(|e| self.err(e))
     }

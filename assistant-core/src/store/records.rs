@@ -112,6 +112,16 @@ pub struct ThreadRecord {
     pub messages: Vec<ThreadMessage>,
 }
 
+/// A message location and the thread of its message.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadMember {
+    pub thread: i64,
+    pub message: i64,
+    /// The source's location (its folder or file) and the message's place within it.
+    pub source: String,
+    pub location: String,
+}
+
 /// One line of a result list.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocSummary {
