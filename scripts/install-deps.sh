@@ -7,6 +7,8 @@ packages=(
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev
   # the engine's C parts and the model download
   build-essential python3 python3-venv python3-pip unzip
+  # the IMAP tests run a real Dovecot server on 127.0.0.1
+  dovecot-imapd
 )
 missing=()
 for p in "${packages[@]}"; do

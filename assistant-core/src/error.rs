@@ -79,6 +79,9 @@ pub enum CoreError {
     #[error("search index {path}: {reason}")]
     Index { path: PathBuf, reason: String },
 
+    #[error("mail server {0}")]
+    MailServer(String),
+
     #[error("{what} not found{hint}")]
     NotFound { what: String, hint: String },
 }
@@ -105,6 +108,7 @@ impl CoreError {
             CoreError::Store { .. } => "store",
             CoreError::Index { .. } => "index",
             CoreError::NotFound { .. } => "not_found",
+            CoreError::MailServer(_) => "mail_server",
         }
     }
 

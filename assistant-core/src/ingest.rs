@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{CoreError, Result};
 use crate::index::{DocKey, FullTextIndex};
+use crate::mail::imap::{ImapAccount, ImapClient};
 use crate::mail::sources::{mtime_ns, scan_maildir, split_mbox, MailFile};
 use crate::mail::threading::assign_threads;
 use crate::mail::{self, ParsedMail};
@@ -39,6 +40,8 @@ pub enum IngestSpec {
     Eml(Vec<PathBuf>),
     /// A folder of Markdown notes.
     Notes(PathBuf),
+    /// An IMAP account: new messages are fetched, flags and deletions brought over.
+    Imap(ImapAccount),
 }
 
 impl IngestSpec {
@@ -48,6 +51,7 @@ impl IngestSpec {
             IngestSpec::Mbox(_) => SourceKind::Mbox,
             IngestSpec::Eml(_) => SourceKind::Eml,
             IngestSpec::Notes(_) => SourceKind::Notes,
+            IngestSpec::Imap(_) => SourceKind::Imap,
         }
     }
 }
@@ -126,6 +130,13 @@ pub fn run(
             let source = store.source(SourceKind::Eml, "", "files")?;
             report.source = "files".into();
             ingest_eml(store, source, files, &mut report, progress, cancel)?;
+            source
+        }
+        IngestSpec::Imap(account) => {
+            let name = format!("{}@{}", account.user, account.host);
+            let source = store.source(SourceKind::Imap, &account.url(), &name)?;
+            report.source = name;
+            ingest_imap(store, source, account, &mut report, progress, cancel)?;
             source
         }
         IngestSpec::Notes(root) => {
@@ -585,4 +596,138 @@ fn ingest_notes(
         batch.commit()?;
     }
     Ok(())
+}
+
+/// `folder/UIDVALIDITY/UID`: a new UIDVALIDITY (the folder was recreated) makes every old key stale.
+fn imap_key(folder: &str, validity: u32, uid: u32) -> String {
+    format!("{folder}/{validity}/{uid}")
+}
+
+fn parse_imap_key(key: &str) -> Option<(&str, u32, u32)> {
+    let mut parts = key.rsplitn(3, '/');
+    let uid = parts.next()?.parse().ok()?;
+    let validity = parts.next()?.parse().ok()?;
+    Some((parts.next()?, validity, uid))
+}
+
+/// Messages fetched per request and per transaction.
+const IMAP_FETCH: usize = 100;
+
+fn ingest_imap(
+    store: &mut Store,
+    source: SourceId,
+    account: &ImapAccount,
+    report: &mut IngestReport,
+    progress: &dyn Fn(Progress),
+    cancel: &AtomicBool,
+) -> Result<()> {
+    let server = |e: crate::mail::imap::ImapError| CoreError::MailServer(e.0);
+    let mut client = ImapClient::connect(account).map_err(server)?;
+    let all_folders = account.folders.is_empty();
+    let folders = if all_folders { client.folders().map_err(server)? } else { account.folders.clone() };
+    let known = store.known_locations(source)?;
+    let mut gone: Vec<String> = Vec::new();
+    if all_folders {
+        // Folders deleted on the server.
+        gone.extend(
+            known
+                .keys()
+                .filter(|k| parse_imap_key(k).is_some_and(|(f, _, _)| !folders.iter().any(|x| x == f)))
+                .cloned(),
+        );
+    }
+    let mut plan: Vec<(String, u32, Vec<u32>)> = Vec::new();
+    for folder in &folders {
+        let validity = client.open(folder).map_err(server)?;
+        let on_server = client.uids_and_flags().map_err(server)?;
+        report.scanned += on_server.len() as u64;
+        let mut new_uids = Vec::new();
+        let batch = store.begin()?;
+        for (uid, flags) in &on_server {
+            match known.get(&imap_key(folder, validity, *uid)) {
+                Some(k) => {
+                    report.unchanged += 1;
+                    if &k.flags != flags {
+                        batch.set_flags(source, &imap_key(folder, validity, *uid), flags, Some(flags.contains('S')))?;
+                    }
+                }
+                None => new_uids.push(*uid),
+            }
+        }
+        batch.set_state(source, &format!("uidvalidity:{folder}"), &validity.to_string())?;
+        batch.commit()?;
+        let present: HashSet<u32> = on_server.iter().map(|(u, _)| *u).collect();
+        gone.extend(
+            known
+                .keys()
+                .filter(|k| {
+                    parse_imap_key(k).is_some_and(|(f, v, u)| f == folder && (v != validity || !present.contains(&u)))
+                })
+                .cloned(),
+        );
+        plan.push((folder.clone(), validity, new_uids));
+    }
+    let total: u64 = plan.iter().map(|(_, _, u)| u.len() as u64).sum();
+    let mut done = 0;
+    progress(Progress::Reading { done: 0, total });
+    for (folder, validity, uids) in plan {
+        if uids.is_empty() {
+            continue;
+        }
+        if client.open(&folder).map_err(server)? != validity {
+            // Recreated while we were busy: the next sync sees the new folder.
+            continue;
+        }
+        for chunk in uids.chunks(IMAP_FETCH) {
+            let messages = client.fetch(chunk).map_err(server)?;
+            let batch = store.begin()?;
+            for m in messages {
+                report.read += 1;
+                let key = imap_key(&folder, validity, m.uid);
+                match mail::parse(&m.bytes) {
+                    Ok(mail) => {
+                        if !mail.problems.is_empty() {
+                            report.repaired += 1;
+                        }
+                        let loc = Location {
+                            location: key,
+                            folder: folder.clone(),
+                            file_size: Some(m.bytes.len() as u64),
+                            file_mtime_ns: None,
+                            seen: Some(m.flags.contains('S')),
+                            flags: m.flags,
+                        };
+                        count(report, batch.put_mail(source, &loc, &mail)?);
+                    }
+                    Err(reason) => report.skipped.push(Skipped { location: key, reason: reason.to_string() }),
+                }
+            }
+            batch.commit()?;
+            done += chunk.len() as u64;
+            progress(Progress::Reading { done, total });
+            if cancel.load(Ordering::Relaxed) {
+                client.logout();
+                return Ok(());
+            }
+        }
+    }
+    client.logout();
+    if !gone.is_empty() {
+        let batch = store.begin()?;
+        report.removed = batch.remove_locations(source, &gone)? as u64;
+        batch.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imap_keys_round_trip_with_slashes_in_folder_names() {
+        let key = imap_key("Archive/2024", 1700, 42);
+        assert_eq!(parse_imap_key(&key), Some(("Archive/2024", 1700, 42)));
+        assert_eq!(parse_imap_key("INBOX/x/1"), None);
+    }
 }

@@ -28,6 +28,25 @@ pub enum IngestCommand {
     },
     /// A folder of Markdown notes (an Obsidian-style vault).
     Notes { path: PathBuf },
+    /// An IMAP account: new mail is fetched, flags and deletions brought over. The password is
+    /// read from the environment variable named by --password-env (never stored).
+    Imap {
+        #[arg(long)]
+        host: String,
+        /// Default 993 (TLS), or 143 with --plain.
+        #[arg(long)]
+        port: Option<u16>,
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "ASSISTANT_IMAP_PASSWORD", value_name = "VAR")]
+        password_env: String,
+        /// No TLS: only for a server on this machine (127.0.0.1).
+        #[arg(long)]
+        plain: bool,
+        /// Only these folders (repeatable; default: every folder).
+        #[arg(long)]
+        folder: Vec<String>,
+    },
 }
 
 #[derive(Args)]
@@ -102,6 +121,24 @@ pub async fn ingest(assistant: &Assistant, cmd: IngestCommand, json: bool) -> Re
         IngestCommand::Mbox { path } => IngestSpec::Mbox(path),
         IngestCommand::Eml { paths } => IngestSpec::Eml(paths),
         IngestCommand::Notes { path } => IngestSpec::Notes(path),
+        IngestCommand::Imap { host, port, user, password_env, plain, folder } => {
+            if plain && !matches!(host.as_str(), "127.0.0.1" | "localhost" | "::1") {
+                return Err(CoreError::InvalidRequest(format!(
+                    "--plain sends the password unencrypted; it is allowed only for a server on this machine, not {host}"
+                )));
+            }
+            let password = std::env::var(&password_env).map_err(|_| {
+                CoreError::InvalidRequest(format!("set the IMAP password in the environment variable {password_env}"))
+            })?;
+            IngestSpec::Imap(assistant_core::mail::imap::ImapAccount {
+                host,
+                port: port.unwrap_or(if plain { 143 } else { 993 }),
+                user,
+                password,
+                tls: !plain,
+                folders: folder,
+            })
+        }
     };
     let cancel = Arc::new(AtomicBool::new(false));
     let c = cancel.clone();

@@ -4,6 +4,7 @@
 //! and quoted-printable debris are repaired as well as possible and each repair is recorded in
 //! [`ParsedMail::problems`]. Only empty and binary files are refused, with a reason.
 
+pub mod imap;
 pub mod sources;
 pub mod threading;
 
