@@ -10,14 +10,23 @@ use support::{json, stderr};
 type Session = async_imap::Session<tokio::net::TcpStream>;
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 async fn login(port: u16) -> Session {
-    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
     let mut client = async_imap::Client::new(tcp);
     client.read_response().await.unwrap().expect("greeting");
-    client.login("alice", "secret").await.map_err(|(e, _)| e).unwrap()
+    client
+        .login("alice", "secret")
+        .await
+        .map_err(|(e, _)| e)
+        .unwrap()
 }
 
 fn mail(n: u32, subject: &str) -> Vec<u8> {
@@ -28,11 +37,26 @@ fn mail(n: u32, subject: &str) -> Vec<u8> {
 }
 
 /// Runs `assistant ingest imap` against the server with the password in the environment.
-fn ingest(data: &std::path::Path, port: u16, password: &str, extra: &[&str]) -> std::process::Output {
+fn ingest(
+    data: &std::path::Path,
+    port: u16,
+    password: &str,
+    extra: &[&str],
+) -> std::process::Output {
     let port = port.to_string();
     let mut args = vec![
-        "--data-dir", data.to_str().unwrap(), "--json", "ingest", "imap", "--host", "127.0.0.1", "--port", &port,
-        "--user", "alice", "--plain",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--json",
+        "ingest",
+        "imap",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--user",
+        "alice",
+        "--plain",
     ];
     args.extend_from_slice(extra);
     std::process::Command::new(env!("CARGO_BIN_EXE_assistant"))
@@ -64,37 +88,81 @@ fn imap_sync_is_incremental_and_follows_flags_deletions_and_recreated_folders() 
         let mut s = login(server.port).await;
         s.create("Archive").await.unwrap();
         for n in 1..=3 {
-            s.append("INBOX", None, None, mail(n, "inbox mail")).await.unwrap();
+            s.append("INBOX", None, None, mail(n, "inbox mail"))
+                .await
+                .unwrap();
         }
-        s.append("Archive", Some("(\\Seen)"), None, mail(4, "archived mail")).await.unwrap();
+        s.append("Archive", Some("(\\Seen)"), None, mail(4, "archived mail"))
+            .await
+            .unwrap();
         s.logout().await.unwrap();
     });
 
     let r = ingest_ok(data.path(), server.port);
-    assert_eq!((r["added"].as_u64(), r["read"].as_u64()), (Some(4), Some(4)), "{r}");
+    assert_eq!(
+        (r["added"].as_u64(), r["read"].as_u64()),
+        (Some(4), Some(4)),
+        "{r}"
+    );
     let hit = &search(data.path(), "word4")[0];
     assert_eq!(hit["folder"], "Archive");
-    let m = json(&support::assistant(data.path(), &["--json", "show", hit["id"].as_str().unwrap()]));
+    let m = json(&support::assistant(
+        data.path(),
+        &["--json", "show", hit["id"].as_str().unwrap()],
+    ));
     assert_eq!(m["unread"], false, "\\Seen on the server: {m}");
 
     // Nothing new: no message is downloaded again.
     let r = ingest_ok(data.path(), server.port);
-    assert_eq!((r["added"].as_u64(), r["read"].as_u64(), r["unchanged"].as_u64()), (Some(0), Some(0), Some(4)), "{r}");
+    assert_eq!(
+        (
+            r["added"].as_u64(),
+            r["read"].as_u64(),
+            r["unchanged"].as_u64()
+        ),
+        (Some(0), Some(0), Some(4)),
+        "{r}"
+    );
 
     // New mail, a flag change, a deletion.
     rt.block_on(async {
         let mut s = login(server.port).await;
-        s.append("INBOX", None, None, mail(5, "late mail")).await.unwrap();
+        s.append("INBOX", None, None, mail(5, "late mail"))
+            .await
+            .unwrap();
         s.select("INBOX").await.unwrap();
-        let _: Vec<_> = s.uid_store("1", "+FLAGS (\\Seen)").await.unwrap().try_collect().await.unwrap();
-        let _: Vec<_> = s.uid_store("2", "+FLAGS (\\Deleted)").await.unwrap().try_collect().await.unwrap();
+        let _: Vec<_> = s
+            .uid_store("1", "+FLAGS (\\Seen)")
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        let _: Vec<_> = s
+            .uid_store("2", "+FLAGS (\\Deleted)")
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
         let _: Vec<_> = s.expunge().await.unwrap().try_collect().await.unwrap();
         s.logout().await.unwrap();
     });
     let r = ingest_ok(data.path(), server.port);
-    assert_eq!((r["added"].as_u64(), r["read"].as_u64(), r["removed"].as_u64()), (Some(1), Some(1), Some(1)), "{r}");
+    assert_eq!(
+        (
+            r["added"].as_u64(),
+            r["read"].as_u64(),
+            r["removed"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{r}"
+    );
     assert!(search(data.path(), "word2").is_empty());
-    let id = search(data.path(), "word1")[0]["id"].as_str().unwrap().to_string();
+    let id = search(data.path(), "word1")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let m = json(&support::assistant(data.path(), &["--json", "show", &id]));
     assert_eq!(m["unread"], false, "{m}");
 
@@ -103,16 +171,28 @@ fn imap_sync_is_incremental_and_follows_flags_deletions_and_recreated_folders() 
         let mut s = login(server.port).await;
         s.delete("Archive").await.unwrap();
         s.create("Archive").await.unwrap();
-        s.append("Archive", None, None, mail(6, "new archive")).await.unwrap();
+        s.append("Archive", None, None, mail(6, "new archive"))
+            .await
+            .unwrap();
         s.logout().await.unwrap();
     });
     let r = ingest_ok(data.path(), server.port);
-    assert_eq!((r["added"].as_u64(), r["removed"].as_u64()), (Some(1), Some(1)), "{r}");
+    assert_eq!(
+        (r["added"].as_u64(), r["removed"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
     assert!(search(data.path(), "word4").is_empty());
     assert_eq!(search(data.path(), "word6").len(), 1);
-    let status = json(&support::assistant(data.path(), &["--json", "status", "--check"]));
+    let status = json(&support::assistant(
+        data.path(),
+        &["--json", "status", "--check"],
+    ));
     assert_eq!(status["status"]["counts"]["messages"], 4, "{status}");
-    assert!(status["index_check"]["missing"].as_array().unwrap().is_empty());
+    assert!(status["index_check"]["missing"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 
     // A wrong password is a clear error and loses nothing already stored.
     let out = ingest(data.path(), server.port, "wrong", &[]);
@@ -120,7 +200,10 @@ fn imap_sync_is_incremental_and_follows_flags_deletions_and_recreated_folders() 
     let err = json(&out);
     assert_eq!(err["error"]["kind"], "mail_server", "{err}");
     let message = err["error"]["message"].as_str().unwrap();
-    assert!(message.contains("imap://alice@127.0.0.1") && message.contains("login"), "{message}");
+    assert!(
+        message.contains("imap://alice@127.0.0.1") && message.contains("login"),
+        "{message}"
+    );
     assert_eq!(search(data.path(), "word1").len(), 1);
 }
 
@@ -128,18 +211,42 @@ fn imap_sync_is_incremental_and_follows_flags_deletions_and_recreated_folders() 
 fn a_dead_server_and_unsafe_plain_connections_are_refused_clearly() {
     let data = tempfile::tempdir().unwrap();
     // A port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let out = ingest(data.path(), port, "secret", &[]);
     assert!(!out.status.success());
     let err = json(&out);
     assert_eq!(err["error"]["kind"], "mail_server");
-    assert!(err["error"]["message"].as_str().unwrap().contains("connect"), "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("connect"),
+        "{err}"
+    );
 
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_assistant"))
-        .args(["--data-dir", data.path().to_str().unwrap(), "--json", "ingest", "imap", "--host", "mail.example.com", "--user", "a", "--plain"])
+        .args([
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--json",
+            "ingest",
+            "imap",
+            "--host",
+            "mail.example.com",
+            "--user",
+            "a",
+            "--plain",
+        ])
         .env("ASSISTANT_IMAP_PASSWORD", "x")
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(json(&out)["error"]["message"].as_str().unwrap().contains("unencrypted"));
+    assert!(json(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("unencrypted"));
 }

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use support::{assistant, json, stderr};
 
 fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../sample")
+        .join(name)
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -39,7 +41,11 @@ fn run_json(data: &Path, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
     let out = assistant(data, &all);
-    assert!(out.status.success(), "assistant {args:?} failed: {}", stderr(&out));
+    assert!(
+        out.status.success(),
+        "assistant {args:?} failed: {}",
+        stderr(&out)
+    );
     json(&out)
 }
 
@@ -48,11 +54,17 @@ fn ingest(data: &Path, kind: &str, path: &Path) -> serde_json::Value {
 }
 
 fn search(data: &Path, query: &str) -> Vec<serde_json::Value> {
-    run_json(data, &["search", "--limit", "50", query]).as_array().unwrap().clone()
+    run_json(data, &["search", "--limit", "50", query])
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn titles(results: &[serde_json::Value]) -> Vec<String> {
-    results.iter().map(|r| r["title"].as_str().unwrap().to_string()).collect()
+    results
+        .iter()
+        .map(|r| r["title"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn check_agrees(data: &Path) -> serde_json::Value {
@@ -83,10 +95,16 @@ fn sample_mail_and_notes_can_be_searched_and_shown() {
     for expected in ["Q3 budget", "Q3 budget review", "Re: Q3 budget review"] {
         assert!(top.contains(&expected.to_string()), "{expected} in {top:?}");
     }
-    let mail_hit = hits.iter().find(|h| h["title"] == "Re: Q3 budget review").unwrap();
+    let mail_hit = hits
+        .iter()
+        .find(|h| h["title"] == "Re: Q3 budget review")
+        .unwrap();
     let snippet = &mail_hit["snippet"];
     let text = snippet["text"].as_str().unwrap();
-    let (a, b) = (snippet["highlights"][0][0].as_u64().unwrap() as usize, snippet["highlights"][0][1].as_u64().unwrap() as usize);
+    let (a, b) = (
+        snippet["highlights"][0][0].as_u64().unwrap() as usize,
+        snippet["highlights"][0][1].as_u64().unwrap() as usize,
+    );
     assert_eq!(&text[a..b], "travel", "{snippet}");
 
     // Filters: sender, attachment, folder, kind, dates.
@@ -101,16 +119,37 @@ fn sample_mail_and_notes_can_be_searched_and_shown() {
     assert_eq!(hits.len(), 2, "{hits:?}");
 
     // The HTML-only message was rendered to text; the attachment is listed.
-    let id = search(data.path(), "lisbon offsite is:mail")[0]["id"].as_str().unwrap().to_string();
+    let id = search(data.path(), "lisbon offsite is:mail")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let m = run_json(data.path(), &["show", &id]);
-    assert!(m["body_text"].as_str().unwrap().contains("offsite will be in Lisbon"), "{m}");
+    assert!(
+        m["body_text"]
+            .as_str()
+            .unwrap()
+            .contains("offsite will be in Lisbon"),
+        "{m}"
+    );
     assert_eq!(m["attachments"][0]["filename"], "offsite-agenda.pdf");
 
     // Threads from References; the thread lists its three messages in order.
     let m = run_json(data.path(), &["show", "<q3-budget-3@northwind.example>"]);
     let thread = run_json(data.path(), &["show", &format!("t{}", m["thread_id"])]);
-    let subjects: Vec<_> = thread["messages"].as_array().unwrap().iter().map(|m| m["subject"].as_str().unwrap()).collect();
-    assert_eq!(subjects, vec!["Q3 budget review", "Re: Q3 budget review", "Re: Q3 budget review"]);
+    let subjects: Vec<_> = thread["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        subjects,
+        vec![
+            "Q3 budget review",
+            "Re: Q3 budget review",
+            "Re: Q3 budget review"
+        ]
+    );
 
     // Notes: title from front matter, links resolved by path, by file name, or left dangling;
     // backlinks; links in code blocks ignored.
@@ -120,7 +159,12 @@ fn sample_mail_and_notes_can_be_searched_and_shown() {
     assert_eq!(links[0]["note_path"], "people/sara-lindqvist.md");
     assert_eq!(links[1]["target"], "Roadmap 2024");
     assert!(links[1]["note_path"].is_null());
-    let backlinks: Vec<_> = note["backlinks"].as_array().unwrap().iter().map(|b| b["path"].as_str().unwrap()).collect();
+    let backlinks: Vec<_> = note["backlinks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["path"].as_str().unwrap())
+        .collect();
     assert_eq!(backlinks, vec!["index.md", "projects/q3-budget.md"]);
     let recipe = run_json(data.path(), &["show", "recipes.md"]);
     assert_eq!(recipe["links"].as_array().unwrap().len(), 0);
@@ -139,12 +183,25 @@ fn reingest_is_idempotent_and_edits_and_deletions_propagate() {
     copy_tree(&sample("mail"), &mail);
     ingest(data.path(), "maildir", &mail);
     let again = ingest(data.path(), "maildir", &mail);
-    assert_eq!((again["added"].as_u64(), again["unchanged"].as_u64(), again["read"].as_u64()), (Some(0), Some(9), Some(0)), "{again}");
+    assert_eq!(
+        (
+            again["added"].as_u64(),
+            again["unchanged"].as_u64(),
+            again["read"].as_u64()
+        ),
+        (Some(0), Some(9), Some(0)),
+        "{again}"
+    );
 
     // Edit: same file, new body. The message keeps its id.
     let file = mail.join("new/1700000007.M7P1.sample");
-    let id = search(data.path(), "thai")[0]["id"].as_str().unwrap().to_string();
-    let text = std::fs::read_to_string(&file).unwrap().replace("Thai place", "ramen bar");
+    let id = search(data.path(), "thai")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("Thai place", "ramen bar");
     std::fs::write(&file, text).unwrap();
     let r = ingest(data.path(), "maildir", &mail);
     assert_eq!(r["updated"], 1, "{r}");
@@ -155,7 +212,11 @@ fn reingest_is_idempotent_and_edits_and_deletions_propagate() {
     let renamed = mail.join("cur/1700000007.M7P1.sample:2,S");
     std::fs::rename(&file, &renamed).unwrap();
     let r = ingest(data.path(), "maildir", &mail);
-    assert_eq!((r["added"].as_u64(), r["removed"].as_u64()), (Some(0), Some(0)), "{r}");
+    assert_eq!(
+        (r["added"].as_u64(), r["removed"].as_u64()),
+        (Some(0), Some(0)),
+        "{r}"
+    );
     let m = run_json(data.path(), &["show", &id]);
     assert_eq!(m["unread"], false, "{m}");
 
@@ -171,16 +232,44 @@ fn reingest_is_idempotent_and_edits_and_deletions_propagate() {
     let notes = work.path().join("notes");
     copy_tree(&sample("notes"), &notes);
     ingest(data.path(), "notes", &notes);
-    std::fs::write(notes.join("recipes.md"), "# Weeknight dal\n\nNow with [[index]] and spinach.\n").unwrap();
+    std::fs::write(
+        notes.join("recipes.md"),
+        "# Weeknight dal\n\nNow with [[index]] and spinach.\n",
+    )
+    .unwrap();
     std::fs::remove_file(notes.join("people/Kenneth Moreau.md")).unwrap();
     let r = ingest(data.path(), "notes", &notes);
-    assert_eq!((r["updated"].as_u64(), r["removed"].as_u64(), r["unchanged"].as_u64()), (Some(1), Some(1), Some(4)), "{r}");
-    assert_eq!(titles(&search(data.path(), "spinach")), vec!["Weeknight dal"]);
+    assert_eq!(
+        (
+            r["updated"].as_u64(),
+            r["removed"].as_u64(),
+            r["unchanged"].as_u64()
+        ),
+        (Some(1), Some(1), Some(4)),
+        "{r}"
+    );
+    assert_eq!(
+        titles(&search(data.path(), "spinach")),
+        vec!["Weeknight dal"]
+    );
     let home = run_json(data.path(), &["show", "index.md"]);
-    let back: Vec<_> = home["backlinks"].as_array().unwrap().iter().map(|b| b["path"].as_str().unwrap()).collect();
+    let back: Vec<_> = home["backlinks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["path"].as_str().unwrap())
+        .collect();
     assert_eq!(back, vec!["recipes.md"]);
-    let kenneth_link = home["links"].as_array().unwrap().iter().find(|l| l["target"] == "Kenneth Moreau").unwrap();
-    assert!(kenneth_link["note_id"].is_null(), "a deleted note's links no longer resolve: {kenneth_link}");
+    let kenneth_link = home["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["target"] == "Kenneth Moreau")
+        .unwrap();
+    assert!(
+        kenneth_link["note_id"].is_null(),
+        "a deleted note's links no longer resolve: {kenneth_link}"
+    );
     check_agrees(data.path());
 }
 
@@ -192,14 +281,27 @@ fn the_same_mail_delivered_to_two_mailboxes_is_stored_once() {
     for (mailbox, id) in [("lay-k", "111"), ("jones-t", "222")] {
         let dir = work.path().join(mailbox).join("inbox");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("1"), format!("Message-ID: <{id}.JavaMail.evans@thyme>\n{message}")).unwrap();
+        std::fs::write(
+            dir.join("1"),
+            format!("Message-ID: <{id}.JavaMail.evans@thyme>\n{message}"),
+        )
+        .unwrap();
     }
     let r = ingest(data.path(), "maildir", work.path());
-    assert_eq!((r["added"].as_u64(), r["duplicates"].as_u64()), (Some(1), Some(1)), "{r}");
+    assert_eq!(
+        (r["added"].as_u64(), r["duplicates"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
     let hits = search(data.path(), "offsite");
     assert_eq!(hits.len(), 1);
     let m = run_json(data.path(), &["show", hits[0]["id"].as_str().unwrap()]);
-    let folders: Vec<_> = m["places"].as_array().unwrap().iter().map(|p| p["folder"].as_str().unwrap()).collect();
+    let folders: Vec<_> = m["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["folder"].as_str().unwrap())
+        .collect();
     assert_eq!(folders, vec!["jones-t/inbox", "lay-k/inbox"]);
     // Deleting one copy keeps the message; deleting both removes it.
     std::fs::remove_file(work.path().join("lay-k/inbox/1")).unwrap();
@@ -220,17 +322,56 @@ fn subject_threads_for_mail_without_reference_headers() {
     let inbox = work.path().join("inbox");
     std::fs::create_dir_all(&inbox).unwrap();
     let mails = [
-        ("1", "Mon, 3 Dec 2001 09:00:00 -0800", "lance@enron.com", "steve@enron.com", "29th floor", "Who has the keys to the 29th floor?"),
-        ("2", "Mon, 3 Dec 2001 10:00:00 -0800", "steve@enron.com", "lance@enron.com", "RE: 29th floor", "Security has them.\n\n -----Original Message-----\nFrom: Lance"),
-        ("3", "Tue, 4 Dec 2001 10:00:00 -0800", "lance@enron.com", "steve@enron.com", "Re: 29th floor", "Thanks."),
-        ("4", "Tue, 4 Dec 2001 11:00:00 -0800", "zed@enron.com", "amy@enron.com", "RE: 29th floor", "Unrelated people, same subject."),
+        (
+            "1",
+            "Mon, 3 Dec 2001 09:00:00 -0800",
+            "lance@enron.com",
+            "steve@enron.com",
+            "29th floor",
+            "Who has the keys to the 29th floor?",
+        ),
+        (
+            "2",
+            "Mon, 3 Dec 2001 10:00:00 -0800",
+            "steve@enron.com",
+            "lance@enron.com",
+            "RE: 29th floor",
+            "Security has them.\n\n -----Original Message-----\nFrom: Lance",
+        ),
+        (
+            "3",
+            "Tue, 4 Dec 2001 10:00:00 -0800",
+            "lance@enron.com",
+            "steve@enron.com",
+            "Re: 29th floor",
+            "Thanks.",
+        ),
+        (
+            "4",
+            "Tue, 4 Dec 2001 11:00:00 -0800",
+            "zed@enron.com",
+            "amy@enron.com",
+            "RE: 29th floor",
+            "Unrelated people, same subject.",
+        ),
     ];
     for (name, date, from, to, subject, body) in mails {
-        std::fs::write(inbox.join(name), format!("Date: {date}\nFrom: {from}\nTo: {to}\nSubject: {subject}\n\n{body}\n")).unwrap();
+        std::fs::write(
+            inbox.join(name),
+            format!("Date: {date}\nFrom: {from}\nTo: {to}\nSubject: {subject}\n\n{body}\n"),
+        )
+        .unwrap();
     }
     ingest(data.path(), "maildir", work.path());
     let rows = run_json(data.path(), &["threads"]);
-    let thread_of = |loc: &str| rows.as_array().unwrap().iter().find(|r| r["location"] == loc).unwrap()["thread"].clone();
+    let thread_of = |loc: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["location"] == loc)
+            .unwrap()["thread"]
+            .clone()
+    };
     assert_eq!(thread_of("inbox/1"), thread_of("inbox/2"));
     assert_eq!(thread_of("inbox/1"), thread_of("inbox/3"));
     assert_ne!(thread_of("inbox/1"), thread_of("inbox/4"));
@@ -276,29 +417,77 @@ fn bad_input_never_stops_an_ingest() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["location"].as_str().unwrap().to_string(), s["reason"].as_str().unwrap().to_string()))
+        .map(|s| {
+            (
+                s["location"].as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         skipped,
         vec![
             ("inbox/02-empty".to_string(), "empty file".to_string()),
-            ("inbox/03-binary".to_string(), "binary file, not a mail message".to_string()),
-            ("inbox/08-no-headers".to_string(), "no mail headers found".to_string()),
+            (
+                "inbox/03-binary".to_string(),
+                "binary file, not a mail message".to_string()
+            ),
+            (
+                "inbox/08-no-headers".to_string(),
+                "no mail headers found".to_string()
+            ),
         ]
     );
     assert!(r["repaired"].as_u64().unwrap() >= 3, "{r}");
 
     assert_eq!(titles(&search(data.path(), "café")), vec!["café menu"]);
-    let m = run_json(data.path(), &["show", search(data.path(), "latin")[0]["id"].as_str().unwrap()]);
+    let m = run_json(
+        data.path(),
+        &[
+            "show",
+            search(data.path(), "latin")[0]["id"].as_str().unwrap(),
+        ],
+    );
     assert_eq!(m["from"]["name"], "René Çelik", "{m}");
     assert!(m["problems"].as_str().unwrap().contains("X-From"), "{m}");
-    let m = run_json(data.path(), &["show", search(data.path(), "debris")[0]["id"].as_str().unwrap()]);
-    assert!(m["body_text"].as_str().unwrap().contains("ratio= 2 and this line is softly broken here"), "{m}");
-    assert_eq!(titles(&search(data.path(), "never ends")), vec!["broken mime"]);
-    assert_eq!(titles(&search(data.path(), "folded")), vec!["a subject that is folded over two lines"]);
-    let m = run_json(data.path(), &["show", search(data.path(), "scans")[0]["id"].as_str().unwrap()]);
-    assert!(m["attachments"][0]["size"].as_u64().unwrap() >= 50 << 20, "{}", m["attachments"]);
-    assert_eq!(m["body_text"].as_str().unwrap().trim(), "The scans are attached.");
+    let m = run_json(
+        data.path(),
+        &[
+            "show",
+            search(data.path(), "debris")[0]["id"].as_str().unwrap(),
+        ],
+    );
+    assert!(
+        m["body_text"]
+            .as_str()
+            .unwrap()
+            .contains("ratio= 2 and this line is softly broken here"),
+        "{m}"
+    );
+    assert_eq!(
+        titles(&search(data.path(), "never ends")),
+        vec!["broken mime"]
+    );
+    assert_eq!(
+        titles(&search(data.path(), "folded")),
+        vec!["a subject that is folded over two lines"]
+    );
+    let m = run_json(
+        data.path(),
+        &[
+            "show",
+            search(data.path(), "scans")[0]["id"].as_str().unwrap(),
+        ],
+    );
+    assert!(
+        m["attachments"][0]["size"].as_u64().unwrap() >= 50 << 20,
+        "{}",
+        m["attachments"]
+    );
+    assert_eq!(
+        m["body_text"].as_str().unwrap().trim(),
+        "The scans are attached."
+    );
     check_agrees(data.path());
 }
 
@@ -314,24 +503,58 @@ fn mbox_and_eml_files() {
     std::fs::write(&mbox, entries.concat()).unwrap();
     let r = ingest(data.path(), "mbox", &mbox);
     assert_eq!(r["added"], 2, "{r}");
-    let m = run_json(data.path(), &["show", search(data.path(), "escaped")[0]["id"].as_str().unwrap()]);
-    assert!(m["body_text"].as_str().unwrap().contains("\nFrom the start, this line was escaped."), "{m}");
+    let m = run_json(
+        data.path(),
+        &[
+            "show",
+            search(data.path(), "escaped")[0]["id"].as_str().unwrap(),
+        ],
+    );
+    assert!(
+        m["body_text"]
+            .as_str()
+            .unwrap()
+            .contains("\nFrom the start, this line was escaped."),
+        "{m}"
+    );
     assert_eq!(ingest(data.path(), "mbox", &mbox)["added"], 0);
     // Appending a message adds exactly it.
     let third = "From carol@example.com Wed Jan  3 00:00:00 2024\nFrom: carol@example.com\nSubject: third\nDate: Wed, 3 Jan 2024 00:00:00 +0000\n\nThird body.\n";
     std::fs::write(&mbox, [entries[0], entries[1], third].concat()).unwrap();
     let r = ingest(data.path(), "mbox", &mbox);
-    assert_eq!((r["added"].as_u64(), r["unchanged"].as_u64()), (Some(1), Some(2)), "{r}");
+    assert_eq!(
+        (r["added"].as_u64(), r["unchanged"].as_u64()),
+        (Some(1), Some(2)),
+        "{r}"
+    );
     // Removing one removes it.
     std::fs::write(&mbox, [entries[1], third].concat()).unwrap();
     assert_eq!(ingest(data.path(), "mbox", &mbox)["removed"], 1);
 
     let eml = work.path().join("note.eml");
-    std::fs::write(&eml, "From: dan@example.com\nSubject: single file\n\nAn eml body.\n").unwrap();
+    std::fs::write(
+        &eml,
+        "From: dan@example.com\nSubject: single file\n\nAn eml body.\n",
+    )
+    .unwrap();
     let missing = work.path().join("missing.eml");
-    let r = run_json(data.path(), &["ingest", "eml", eml.to_str().unwrap(), missing.to_str().unwrap()]);
+    let r = run_json(
+        data.path(),
+        &[
+            "ingest",
+            "eml",
+            eml.to_str().unwrap(),
+            missing.to_str().unwrap(),
+        ],
+    );
     assert_eq!(r["added"], 1, "{r}");
-    assert!(r["skipped"][0]["location"].as_str().unwrap().ends_with("missing.eml"), "{r}");
+    assert!(
+        r["skipped"][0]["location"]
+            .as_str()
+            .unwrap()
+            .ends_with("missing.eml"),
+        "{r}"
+    );
     assert_eq!(titles(&search(data.path(), "eml")), vec!["single file"]);
     check_agrees(data.path());
 }
@@ -344,7 +567,10 @@ fn reindex_rebuilds_the_index_from_the_store() {
     std::fs::remove_dir_all(data.path().join("index")).unwrap();
     std::fs::create_dir_all(data.path().join("index")).unwrap();
     std::fs::write(data.path().join("index/meta.json"), "{ damaged").unwrap();
-    assert_eq!(titles(&search(data.path(), "invoice")), vec!["FW: Invoice 2023-0712 overdue"]);
+    assert_eq!(
+        titles(&search(data.path(), "invoice")),
+        vec!["FW: Invoice 2023-0712 overdue"]
+    );
     let r = run_json(data.path(), &["reindex"]);
     assert_eq!(r["documents"], 9);
     check_agrees(data.path());
@@ -354,15 +580,27 @@ fn reindex_rebuilds_the_index_from_the_store() {
 fn bad_search_input_is_a_clear_error() {
     let data = tempfile::tempdir().unwrap();
     ingest(data.path(), "maildir", &sample("mail"));
-    let out = assistant(data.path(), &["--json", "search", "budget", "after:2023-13-45"]);
+    let out = assistant(
+        data.path(),
+        &["--json", "search", "budget", "after:2023-13-45"],
+    );
     assert!(!out.status.success());
     assert_eq!(json(&out)["error"]["kind"], "invalid_request");
-    assert!(json(&out)["error"]["message"].as_str().unwrap().contains("after: `2023-13-45`"));
+    assert!(json(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("after: `2023-13-45`"));
     // Odd query text is searched, not refused.
     run_json(data.path(), &["search", "\"unclosed (( budget:"]);
-    let out = assistant(data.path(), &["--json", "ingest", "maildir", "/no/such/folder"]);
+    let out = assistant(
+        data.path(),
+        &["--json", "ingest", "maildir", "/no/such/folder"],
+    );
     assert!(!out.status.success());
-    assert!(json(&out)["error"]["message"].as_str().unwrap().contains("/no/such/folder"));
+    assert!(json(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("/no/such/folder"));
 }
 
 /// SplitMix64: reproducible pseudo-random delays.
@@ -394,7 +632,11 @@ fn ingest_killed_at_random_points_loses_and_duplicates_nothing() {
         if i % 50 == 0 {
             let twin = work.path().join("box9/inbox");
             std::fs::create_dir_all(&twin).unwrap();
-            std::fs::write(twin.join(i.to_string()), body.replace(&format!("<{i}."), &format!("<twin{i}."))).unwrap();
+            std::fs::write(
+                twin.join(i.to_string()),
+                body.replace(&format!("<{i}."), &format!("<twin{i}.")),
+            )
+            .unwrap();
         }
     }
     // How long an undisturbed ingest takes here, so the kills land all over it.
@@ -406,12 +648,21 @@ fn ingest_killed_at_random_points_loses_and_duplicates_nothing() {
     let mut kills = 0;
     for _ in 0..25 {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assistant"))
-            .args(["--data-dir", data.path().to_str().unwrap(), "--json", "ingest", "maildir", work.path().to_str().unwrap()])
+            .args([
+                "--data-dir",
+                data.path().to_str().unwrap(),
+                "--json",
+                "ingest",
+                "maildir",
+                work.path().to_str().unwrap(),
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(5 + next(&mut seed) % (full_ms / 3).max(10)));
+        std::thread::sleep(std::time::Duration::from_millis(
+            5 + next(&mut seed) % (full_ms / 3).max(10),
+        ));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             kills += 1;
@@ -419,7 +670,10 @@ fn ingest_killed_at_random_points_loses_and_duplicates_nothing() {
         child.wait().unwrap();
     }
     eprintln!("{kills} kills over an ingest of {full_ms} ms");
-    assert!(kills >= 5, "the ingest finished too fast to be interrupted ({kills} kills in {full_ms} ms)");
+    assert!(
+        kills >= 5,
+        "the ingest finished too fast to be interrupted ({kills} kills in {full_ms} ms)"
+    );
     let r = ingest(data.path(), "maildir", work.path());
     assert_eq!(r["skipped"].as_array().unwrap().len(), 0, "{r}");
     let status = check_agrees(data.path());

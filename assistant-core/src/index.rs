@@ -185,12 +185,18 @@ impl FullTextIndex {
             if version.trim() != INDEX_VERSION.to_string() {
                 return Err(index_error(
                     dir,
-                    format!("index version {:?} is not {INDEX_VERSION}; run `assistant reindex`", version.trim()),
+                    format!(
+                        "index version {:?} is not {INDEX_VERSION}; run `assistant reindex`",
+                        version.trim()
+                    ),
                 ));
             }
             let index = Index::open_in_dir(dir).map_err(|e| index_error(dir, e))?;
             if index.schema() != schema {
-                return Err(index_error(dir, "index schema differs; run `assistant reindex`"));
+                return Err(index_error(
+                    dir,
+                    "index schema differs; run `assistant reindex`",
+                ));
             }
             index
         } else {
@@ -204,7 +210,11 @@ impl FullTextIndex {
 
     pub fn in_memory() -> Result<Self> {
         let (schema, fields) = schema();
-        Self::with_index(Index::create_in_ram(schema), fields, PathBuf::from("(memory)"))
+        Self::with_index(
+            Index::create_in_ram(schema),
+            fields,
+            PathBuf::from("(memory)"),
+        )
     }
 
     fn with_index(index: Index, fields: Fields, dir: PathBuf) -> Result<Self> {
@@ -213,7 +223,12 @@ impl FullTextIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| index_error(&dir, e))?;
-        Ok(Self { index, reader, fields, dir })
+        Ok(Self {
+            index,
+            reader,
+            fields,
+            dir,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -231,7 +246,11 @@ impl FullTextIndex {
         if let Err(err) = writer.garbage_collect_files().wait() {
             tracing::warn!(%err, dir = %self.dir.display(), "could not clear unused index files");
         }
-        Ok(IndexWriterHandle { writer, fields: self.fields, dir: self.dir.clone() })
+        Ok(IndexWriterHandle {
+            writer,
+            fields: self.fields,
+            dir: self.dir.clone(),
+        })
     }
 
     /// Sees the latest commit.
@@ -248,10 +267,17 @@ impl FullTextIndex {
         let searcher = self.reader.searcher();
         let mut keys = HashSet::new();
         for segment in searcher.segment_readers() {
-            let store = segment.get_store_reader(64).map_err(|e| index_error(&self.dir, e))?;
+            let store = segment
+                .get_store_reader(64)
+                .map_err(|e| index_error(&self.dir, e))?;
             for doc_id in segment.doc_ids_alive() {
-                let doc: TantivyDocument = store.get(doc_id).map_err(|e| index_error(&self.dir, e))?;
-                if let Some(k) = doc.get_first(self.fields.key).and_then(|v| v.as_str()).and_then(DocKey::parse) {
+                let doc: TantivyDocument =
+                    store.get(doc_id).map_err(|e| index_error(&self.dir, e))?;
+                if let Some(k) = doc
+                    .get_first(self.fields.key)
+                    .and_then(|v| v.as_str())
+                    .and_then(DocKey::parse)
+                {
                     keys.insert(k);
                 }
             }
@@ -264,7 +290,8 @@ impl FullTextIndex {
             return None;
         }
         let f = self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body, f.people, f.tags]);
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![f.title, f.body, f.people, f.tags]);
         parser.set_field_boost(f.title, 2.0);
         parser.set_field_boost(f.people, 1.5);
         parser.set_field_boost(f.tags, 1.5);
@@ -283,7 +310,10 @@ impl FullTextIndex {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         while let Some(token) = stream.next() {
             let term = Term::from_field_text(field, &token.text);
-            clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
         }
         clauses
     }
@@ -324,7 +354,10 @@ impl FullTextIndex {
         if filters.has_attachment {
             clauses.push((
                 Occur::Must,
-                Box::new(TermQuery::new(Term::from_field_u64(f.has_attachment, 1), IndexRecordOption::Basic)),
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.has_attachment, 1),
+                    IndexRecordOption::Basic,
+                )),
             ));
         }
         if let Some(kind) = filters.kind {
@@ -334,7 +367,10 @@ impl FullTextIndex {
             };
             clauses.push((
                 Occur::Must,
-                Box::new(TermQuery::new(Term::from_field_text(f.kind, v), IndexRecordOption::Basic)),
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.kind, v),
+                    IndexRecordOption::Basic,
+                )),
             ));
         }
         if clauses.is_empty() {
@@ -358,7 +394,10 @@ impl FullTextIndex {
                 .map_err(|e| index_error(&self.dir, e))?
         } else {
             searcher
-                .search(&query, &TopDocs::with_limit(limit).order_by_fast_field::<i64>("date", Order::Desc))
+                .search(
+                    &query,
+                    &TopDocs::with_limit(limit).order_by_fast_field::<i64>("date", Order::Desc),
+                )
                 .map_err(|e| index_error(&self.dir, e))?
                 .into_iter()
                 .map(|(_, a)| (0.0, a))
@@ -366,8 +405,14 @@ impl FullTextIndex {
         };
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
-            let doc: TantivyDocument = searcher.doc(address).map_err(|e| index_error(&self.dir, e))?;
-            if let Some(key) = doc.get_first(self.fields.key).and_then(|v| v.as_str()).and_then(DocKey::parse) {
+            let doc: TantivyDocument = searcher
+                .doc(address)
+                .map_err(|e| index_error(&self.dir, e))?;
+            if let Some(key) = doc
+                .get_first(self.fields.key)
+                .and_then(|v| v.as_str())
+                .and_then(DocKey::parse)
+            {
                 hits.push(Hit { key, score });
             }
         }
@@ -386,7 +431,10 @@ impl FullTextIndex {
             }
             None => None,
         };
-        Ok(Snippeter { generator, max_chars })
+        Ok(Snippeter {
+            generator,
+            max_chars,
+        })
     }
 }
 
@@ -413,7 +461,10 @@ impl Snippeter {
         while !collapsed.is_char_boundary(end) {
             end -= 1;
         }
-        Snippet { text: collapsed[..end].to_string(), highlights: Vec::new() }
+        Snippet {
+            text: collapsed[..end].to_string(),
+            highlights: Vec::new(),
+        }
     }
 }
 
@@ -455,22 +506,29 @@ impl IndexWriterHandle {
         if let Some(date) = d.date {
             document.add_i64(f.date, date);
         }
-        self.writer.add_document(document).map_err(|e| index_error(&self.dir, e))?;
+        self.writer
+            .add_document(document)
+            .map_err(|e| index_error(&self.dir, e))?;
         Ok(())
     }
 
     pub fn remove(&mut self, key: DocKey) {
-        self.writer.delete_term(Term::from_field_text(self.fields.key, &key.to_string()));
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.key, &key.to_string()));
     }
 
     pub fn remove_all(&mut self) -> Result<()> {
-        self.writer.delete_all_documents().map_err(|e| index_error(&self.dir, e))?;
+        self.writer
+            .delete_all_documents()
+            .map_err(|e| index_error(&self.dir, e))?;
         Ok(())
     }
 
     /// Makes everything put or removed so far durable and visible to new readers.
     pub fn commit(&mut self) -> Result<()> {
-        self.writer.commit().map_err(|e| index_error(&self.dir, e))?;
+        self.writer
+            .commit()
+            .map_err(|e| index_error(&self.dir, e))?;
         Ok(())
     }
 }
@@ -513,11 +571,34 @@ mod tests {
     #[test]
     fn bm25_with_stemming_and_subject_boost() {
         let index = index_with(&[
-            mail(1, "Pipeline contracts", "We reviewed the gas pipelines.", "kenneth.lay@enron.com", "inbox", 100),
-            mail(2, "Lunch", "Talk about pipeline contracts at lunch?", "sara@example.com", "inbox", 200),
-            mail(3, "Weather", "Sunny all week.", "sara@example.com", "inbox", 300),
+            mail(
+                1,
+                "Pipeline contracts",
+                "We reviewed the gas pipelines.",
+                "kenneth.lay@enron.com",
+                "inbox",
+                100,
+            ),
+            mail(
+                2,
+                "Lunch",
+                "Talk about pipeline contracts at lunch?",
+                "sara@example.com",
+                "inbox",
+                200,
+            ),
+            mail(
+                3,
+                "Weather",
+                "Sunny all week.",
+                "sara@example.com",
+                "inbox",
+                300,
+            ),
         ]);
-        let hits = index.search("pipeline contract", &Filters::default(), 10).unwrap();
+        let hits = index
+            .search("pipeline contract", &Filters::default(), 10)
+            .unwrap();
         assert_eq!(keys(&hits), vec!["m1", "m2"]);
         assert!(hits[0].score > hits[1].score);
     }
@@ -528,20 +609,89 @@ mod tests {
         note.key = DocKey::Note(9);
         note.from.clear();
         let index = index_with(&[
-            mail(1, "Pipeline", "pipeline", "kenneth.lay@enron.com", "inbox", 100),
-            mail(2, "Pipeline", "pipeline", "sara@example.com", "archive/2001", 200),
-            mail(4, "Pipeline", "pipeline", "kenneth.lay@enron.com", "inbox", 400),
+            mail(
+                1,
+                "Pipeline",
+                "pipeline",
+                "kenneth.lay@enron.com",
+                "inbox",
+                100,
+            ),
+            mail(
+                2,
+                "Pipeline",
+                "pipeline",
+                "sara@example.com",
+                "archive/2001",
+                200,
+            ),
+            mail(
+                4,
+                "Pipeline",
+                "pipeline",
+                "kenneth.lay@enron.com",
+                "inbox",
+                400,
+            ),
             note,
         ]);
-        let search = |f: Filters| keys(&index.search("pipeline", &f, 10).unwrap()).into_iter().collect::<HashSet<_>>();
+        let search = |f: Filters| {
+            keys(&index.search("pipeline", &f, 10).unwrap())
+                .into_iter()
+                .collect::<HashSet<_>>()
+        };
         let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<HashSet<_>>();
-        assert_eq!(search(Filters { from: Some("kenneth".into()), ..Default::default() }), set(&["m1", "m4"]));
-        assert_eq!(search(Filters { from: Some("Kenneth Lay".into()), ..Default::default() }), set(&["m1", "m4"]));
-        assert_eq!(search(Filters { folder: Some("archive".into()), ..Default::default() }), set(&["m2"]));
-        assert_eq!(search(Filters { after: Some(150), before: Some(400), ..Default::default() }), set(&["m2", "n9"]));
-        assert_eq!(search(Filters { has_attachment: true, ..Default::default() }), set(&["m2", "m4"]));
-        assert_eq!(search(Filters { kind: Some(DocKind::Note), ..Default::default() }), set(&["n9"]));
-        assert_eq!(search(Filters { to: Some("sara".into()), ..Default::default() }).len(), 4);
+        assert_eq!(
+            search(Filters {
+                from: Some("kenneth".into()),
+                ..Default::default()
+            }),
+            set(&["m1", "m4"])
+        );
+        assert_eq!(
+            search(Filters {
+                from: Some("Kenneth Lay".into()),
+                ..Default::default()
+            }),
+            set(&["m1", "m4"])
+        );
+        assert_eq!(
+            search(Filters {
+                folder: Some("archive".into()),
+                ..Default::default()
+            }),
+            set(&["m2"])
+        );
+        assert_eq!(
+            search(Filters {
+                after: Some(150),
+                before: Some(400),
+                ..Default::default()
+            }),
+            set(&["m2", "n9"])
+        );
+        assert_eq!(
+            search(Filters {
+                has_attachment: true,
+                ..Default::default()
+            }),
+            set(&["m2", "m4"])
+        );
+        assert_eq!(
+            search(Filters {
+                kind: Some(DocKind::Note),
+                ..Default::default()
+            }),
+            set(&["n9"])
+        );
+        assert_eq!(
+            search(Filters {
+                to: Some("sara".into()),
+                ..Default::default()
+            })
+            .len(),
+            4
+        );
     }
 
     #[test]
@@ -551,26 +701,49 @@ mod tests {
             mail(2, "b", "y", "kenneth@enron.com", "inbox", 300),
             mail(3, "c", "z", "sara@example.com", "inbox", 200),
         ]);
-        let hits = index.search("", &Filters { from: Some("kenneth".into()), ..Default::default() }, 10).unwrap();
+        let hits = index
+            .search(
+                "",
+                &Filters {
+                    from: Some("kenneth".into()),
+                    ..Default::default()
+                },
+                10,
+            )
+            .unwrap();
         assert_eq!(keys(&hits), vec!["m2", "m1"]);
-        assert_eq!(keys(&index.search("", &Filters::default(), 10).unwrap()), vec!["m2", "m3", "m1"]);
+        assert_eq!(
+            keys(&index.search("", &Filters::default(), 10).unwrap()),
+            vec!["m2", "m3", "m1"]
+        );
     }
 
     #[test]
     fn put_replaces_and_remove_deletes() {
         let index = index_with(&[mail(1, "old words", "old", "a@x", "inbox", 1)]);
         let mut w = index.writer().unwrap();
-        w.put(&mail(1, "new words", "new", "a@x", "inbox", 1)).unwrap();
-        w.put(&mail(2, "other", "other", "a@x", "inbox", 1)).unwrap();
+        w.put(&mail(1, "new words", "new", "a@x", "inbox", 1))
+            .unwrap();
+        w.put(&mail(2, "other", "other", "a@x", "inbox", 1))
+            .unwrap();
         w.commit().unwrap();
         index.reload().unwrap();
         assert_eq!(index.doc_count(), 2);
-        assert!(index.search("old", &Filters::default(), 10).unwrap().is_empty());
-        assert_eq!(keys(&index.search("new", &Filters::default(), 10).unwrap()), vec!["m1"]);
+        assert!(index
+            .search("old", &Filters::default(), 10)
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            keys(&index.search("new", &Filters::default(), 10).unwrap()),
+            vec!["m1"]
+        );
         w.remove(DocKey::Message(2));
         w.commit().unwrap();
         index.reload().unwrap();
-        assert_eq!(index.all_keys().unwrap(), HashSet::from([DocKey::Message(1)]));
+        assert_eq!(
+            index.all_keys().unwrap(),
+            HashSet::from([DocKey::Message(1)])
+        );
     }
 
     #[test]
@@ -589,7 +762,15 @@ mod tests {
     #[test]
     fn odd_query_text_never_fails() {
         let index = index_with(&[mail(1, "budget", "budget", "a@x", "inbox", 1)]);
-        for q in ["\"unclosed", "title:", "a AND", "(((", "budget:::", "-", "*"] {
+        for q in [
+            "\"unclosed",
+            "title:",
+            "a AND",
+            "(((",
+            "budget:::",
+            "-",
+            "*",
+        ] {
             index.search(q, &Filters::default(), 10).unwrap();
         }
     }

@@ -114,14 +114,22 @@ pub fn run(
     let source = match spec {
         IngestSpec::Maildir(root) => {
             let root = canonical(root)?;
-            let source = store.source(SourceKind::Maildir, &root.display().to_string(), &source_name(&root))?;
+            let source = store.source(
+                SourceKind::Maildir,
+                &root.display().to_string(),
+                &source_name(&root),
+            )?;
             report.source = source_name(&root);
             ingest_maildir(store, source, &root, &mut report, progress, cancel)?;
             source
         }
         IngestSpec::Mbox(file) => {
             let file = canonical(file)?;
-            let source = store.source(SourceKind::Mbox, &file.display().to_string(), &source_name(&file))?;
+            let source = store.source(
+                SourceKind::Mbox,
+                &file.display().to_string(),
+                &source_name(&file),
+            )?;
             report.source = source_name(&file);
             ingest_mbox(store, source, &file, &mut report, progress, cancel)?;
             source
@@ -141,7 +149,11 @@ pub fn run(
         }
         IngestSpec::Notes(root) => {
             let root = canonical(root)?;
-            let source = store.source(SourceKind::Notes, &root.display().to_string(), &source_name(&root))?;
+            let source = store.source(
+                SourceKind::Notes,
+                &root.display().to_string(),
+                &source_name(&root),
+            )?;
             report.source = source_name(&root);
             ingest_notes(store, source, &root, &mut report, progress, cancel)?;
             store.resolve_links(source)?;
@@ -180,7 +192,11 @@ pub fn rethread(store: &mut Store) -> Result<usize> {
 
 /// Writes every change the index has not seen: removals, then new and changed documents.
 /// Returns how many documents were written.
-pub fn sync_index(store: &mut Store, index: &FullTextIndex, progress: &dyn Fn(Progress)) -> Result<usize> {
+pub fn sync_index(
+    store: &mut Store,
+    index: &FullTextIndex,
+    progress: &dyn Fn(Progress),
+) -> Result<usize> {
     let removals = store.pending_removals()?;
     let total = store.counts()?.pending_index as u64;
     if total == 0 {
@@ -204,7 +220,10 @@ pub fn sync_index(store: &mut Store, index: &FullTextIndex, progress: &dyn Fn(Pr
         writer.commit()?;
         store.mark_indexed(&keys)?;
         done += docs.len();
-        progress(Progress::Indexing { done: (done + removals.len()) as u64, total });
+        progress(Progress::Indexing {
+            done: (done + removals.len()) as u64,
+            total,
+        });
     }
     writer.commit()?;
     store.clear_removals(&removals)?;
@@ -269,7 +288,10 @@ fn store_mail_files(
     let mut done = report.scanned - total;
     let result = (|| -> Result<()> {
         let mut pending: Vec<ReadResult> = Vec::with_capacity(BATCH);
-        let write = |store: &mut Store, pending: &mut Vec<ReadResult>, report: &mut IngestReport| -> Result<()> {
+        let write = |store: &mut Store,
+                     pending: &mut Vec<ReadResult>,
+                     report: &mut IngestReport|
+         -> Result<()> {
             let batch = store.begin()?;
             for (file, parsed) in pending.drain(..) {
                 match parsed {
@@ -287,7 +309,10 @@ fn store_mail_files(
                         }
                         count(report, batch.put_mail(source, &loc, &mail)?);
                     }
-                    Err(reason) => report.skipped.push(Skipped { location: file.location.clone(), reason }),
+                    Err(reason) => report.skipped.push(Skipped {
+                        location: file.location.clone(),
+                        reason,
+                    }),
                 }
             }
             batch.commit()
@@ -298,14 +323,20 @@ fn store_mail_files(
             done += 1;
             if pending.len() >= BATCH {
                 write(store, &mut pending, report)?;
-                progress(Progress::Reading { done, total: report.scanned });
+                progress(Progress::Reading {
+                    done,
+                    total: report.scanned,
+                });
                 if cancel.load(Ordering::Relaxed) {
                     return Ok(());
                 }
             }
         }
         write(store, &mut pending, report)?;
-        progress(Progress::Reading { done, total: report.scanned });
+        progress(Progress::Reading {
+            done,
+            total: report.scanned,
+        });
         Ok(())
     })();
     stop.store(true, Ordering::Relaxed);
@@ -337,7 +368,10 @@ fn ingest_maildir(
     cancel: &AtomicBool,
 ) -> Result<()> {
     if !root.is_dir() {
-        return Err(CoreError::InvalidRequest(format!("{}: not a folder", root.display())));
+        return Err(CoreError::InvalidRequest(format!(
+            "{}: not a folder",
+            root.display()
+        )));
     }
     let (files, unreadable) = scan_maildir(root);
     for (location, reason) in unreadable {
@@ -373,7 +407,10 @@ fn ingest_maildir(
         }
         batch.commit()?;
     }
-    progress(Progress::Reading { done: report.unchanged, total: report.scanned });
+    progress(Progress::Reading {
+        done: report.unchanged,
+        total: report.scanned,
+    });
     let total = todo.len() as u64;
     store_mail_files(store, source, todo, total, report, progress, cancel)?;
     if !cancel.load(Ordering::Relaxed) && !gone.is_empty() {
@@ -399,11 +436,17 @@ fn ingest_eml(
         let meta = match std::fs::metadata(path) {
             Ok(m) if m.is_file() => m,
             Ok(_) => {
-                report.skipped.push(Skipped { location: path.display().to_string(), reason: "not a file".into() });
+                report.skipped.push(Skipped {
+                    location: path.display().to_string(),
+                    reason: "not a file".into(),
+                });
                 continue;
             }
             Err(e) => {
-                report.skipped.push(Skipped { location: path.display().to_string(), reason: format!("unreadable: {e}") });
+                report.skipped.push(Skipped {
+                    location: path.display().to_string(),
+                    reason: format!("unreadable: {e}"),
+                });
                 continue;
             }
         };
@@ -499,7 +542,11 @@ fn ingest_mbox(
             return Ok(());
         }
     }
-    let gone: Vec<String> = known.keys().filter(|k| !present.contains(*k)).cloned().collect();
+    let gone: Vec<String> = known
+        .keys()
+        .filter(|k| !present.contains(*k))
+        .cloned()
+        .collect();
     let batch = store.begin()?;
     report.removed = batch.remove_locations(source, &gone)? as u64;
     batch.set_state(source, "file", &stamp)?;
@@ -516,7 +563,10 @@ fn ingest_notes(
     cancel: &AtomicBool,
 ) -> Result<()> {
     if !root.is_dir() {
-        return Err(CoreError::InvalidRequest(format!("{}: not a folder", root.display())));
+        return Err(CoreError::InvalidRequest(format!(
+            "{}: not a folder",
+            root.display()
+        )));
     }
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(root).follow_links(false) {
@@ -524,7 +574,10 @@ fn ingest_notes(
             Ok(e) => e,
             Err(err) => {
                 report.skipped.push(Skipped {
-                    location: err.path().map(|p| p.display().to_string()).unwrap_or_default(),
+                    location: err
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
                     reason: err.to_string(),
                 });
                 continue;
@@ -533,21 +586,30 @@ fn ingest_notes(
         if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
         if !notes::is_note_path(rel) {
             continue;
         }
         let rel = rel.to_string_lossy().replace('\\', "/");
         match entry.metadata() {
             Ok(meta) => files.push((entry.path().to_path_buf(), rel, meta.len(), mtime_ns(&meta))),
-            Err(e) => report.skipped.push(Skipped { location: rel, reason: e.to_string() }),
+            Err(e) => report.skipped.push(Skipped {
+                location: rel,
+                reason: e.to_string(),
+            }),
         }
     }
     files.sort_by(|a, b| a.1.cmp(&b.1));
     let known = store.known_notes(source)?;
     report.scanned = files.len() as u64;
     let present: HashSet<&str> = files.iter().map(|f| f.1.as_str()).collect();
-    let gone: Vec<String> = known.keys().filter(|k| !present.contains(k.as_str())).cloned().collect();
+    let gone: Vec<String> = known
+        .keys()
+        .filter(|k| !present.contains(k.as_str()))
+        .cloned()
+        .collect();
     let total = files.len() as u64;
     let mut done = 0;
     for chunk in files.chunks(BATCH) {
@@ -561,12 +623,18 @@ fn ingest_notes(
             let bytes = match std::fs::read(path) {
                 Ok(b) => b,
                 Err(e) => {
-                    report.skipped.push(Skipped { location: rel.clone(), reason: format!("unreadable: {e}") });
+                    report.skipped.push(Skipped {
+                        location: rel.clone(),
+                        reason: format!("unreadable: {e}"),
+                    });
                     continue;
                 }
             };
             if bytes.contains(&0) {
-                report.skipped.push(Skipped { location: rel.clone(), reason: "binary file, not a note".into() });
+                report.skipped.push(Skipped {
+                    location: rel.clone(),
+                    reason: "binary file, not a note".into(),
+                });
                 continue;
             }
             let text = match String::from_utf8(bytes) {
@@ -581,7 +649,10 @@ fn ingest_notes(
             if !note.problems.is_empty() {
                 report.repaired += 1;
             }
-            count(report, batch.put_note(source, rel, *size, *mtime, &hash, &note)?);
+            count(
+                report,
+                batch.put_note(source, rel, *size, *mtime, &hash, &note)?,
+            );
         }
         batch.commit()?;
         done += chunk.len() as u64;
@@ -624,7 +695,11 @@ fn ingest_imap(
     let server = |e: crate::mail::imap::ImapError| CoreError::MailServer(e.0);
     let mut client = ImapClient::connect(account).map_err(server)?;
     let all_folders = account.folders.is_empty();
-    let folders = if all_folders { client.folders().map_err(server)? } else { account.folders.clone() };
+    let folders = if all_folders {
+        client.folders().map_err(server)?
+    } else {
+        account.folders.clone()
+    };
     let known = store.known_locations(source)?;
     let mut gone: Vec<String> = Vec::new();
     if all_folders {
@@ -632,7 +707,9 @@ fn ingest_imap(
         gone.extend(
             known
                 .keys()
-                .filter(|k| parse_imap_key(k).is_some_and(|(f, _, _)| !folders.iter().any(|x| x == f)))
+                .filter(|k| {
+                    parse_imap_key(k).is_some_and(|(f, _, _)| !folders.iter().any(|x| x == f))
+                })
                 .cloned(),
         );
     }
@@ -648,20 +725,31 @@ fn ingest_imap(
                 Some(k) => {
                     report.unchanged += 1;
                     if &k.flags != flags {
-                        batch.set_flags(source, &imap_key(folder, validity, *uid), flags, Some(flags.contains('S')))?;
+                        batch.set_flags(
+                            source,
+                            &imap_key(folder, validity, *uid),
+                            flags,
+                            Some(flags.contains('S')),
+                        )?;
                     }
                 }
                 None => new_uids.push(*uid),
             }
         }
-        batch.set_state(source, &format!("uidvalidity:{folder}"), &validity.to_string())?;
+        batch.set_state(
+            source,
+            &format!("uidvalidity:{folder}"),
+            &validity.to_string(),
+        )?;
         batch.commit()?;
         let present: HashSet<u32> = on_server.iter().map(|(u, _)| *u).collect();
         gone.extend(
             known
                 .keys()
                 .filter(|k| {
-                    parse_imap_key(k).is_some_and(|(f, v, u)| f == folder && (v != validity || !present.contains(&u)))
+                    parse_imap_key(k).is_some_and(|(f, v, u)| {
+                        f == folder && (v != validity || !present.contains(&u))
+                    })
                 })
                 .cloned(),
         );
@@ -699,7 +787,10 @@ fn ingest_imap(
                         };
                         count(report, batch.put_mail(source, &loc, &mail)?);
                     }
-                    Err(reason) => report.skipped.push(Skipped { location: key, reason: reason.to_string() }),
+                    Err(reason) => report.skipped.push(Skipped {
+                        location: key,
+                        reason: reason.to_string(),
+                    }),
                 }
             }
             batch.commit()?;

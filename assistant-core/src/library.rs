@@ -138,7 +138,12 @@ impl Library {
         self.search_with(text, filters, limit).await
     }
 
-    pub async fn search_with(&self, text: String, filters: crate::index::Filters, limit: usize) -> Result<Vec<SearchResult>> {
+    pub async fn search_with(
+        &self,
+        text: String,
+        filters: crate::index::Filters,
+        limit: usize,
+    ) -> Result<Vec<SearchResult>> {
         let this = self.clone();
         blocking(move || {
             let mut store = this.open_store()?;
@@ -179,7 +184,10 @@ impl Library {
     }
 
     /// Throws the index away and writes it again from the store.
-    pub async fn reindex(&self, progress: impl Fn(Progress) + Send + 'static) -> Result<ReindexReport> {
+    pub async fn reindex(
+        &self,
+        progress: impl Fn(Progress) + Send + 'static,
+    ) -> Result<ReindexReport> {
         let this = self.clone();
         blocking(move || {
             let started = std::time::Instant::now();
@@ -193,7 +201,10 @@ impl Library {
             store.mark_all_unindexed()?;
             let documents = ingest::sync_index(&mut store, &index, &progress)? as u64;
             index.reload()?;
-            Ok(ReindexReport { documents, elapsed_ms: started.elapsed().as_millis() as u64 })
+            Ok(ReindexReport {
+                documents,
+                elapsed_ms: started.elapsed().as_millis() as u64,
+            })
         })
         .await
     }
@@ -222,11 +233,22 @@ impl Library {
             index.reload()?;
             let in_store = store.all_doc_keys()?;
             let in_index = index.all_keys()?;
-            let mut missing: Vec<String> = in_store.difference(&in_index).map(|k| k.to_string()).collect();
-            let mut stale: Vec<String> = in_index.difference(&in_store).map(|k| k.to_string()).collect();
+            let mut missing: Vec<String> = in_store
+                .difference(&in_index)
+                .map(|k| k.to_string())
+                .collect();
+            let mut stale: Vec<String> = in_index
+                .difference(&in_store)
+                .map(|k| k.to_string())
+                .collect();
             missing.sort();
             stale.sort();
-            Ok(IndexCheck { store_docs: in_store.len(), index_docs: in_index.len(), missing, stale })
+            Ok(IndexCheck {
+                store_docs: in_store.len(),
+                index_docs: in_index.len(),
+                missing,
+                stale,
+            })
         })
         .await
     }

@@ -42,16 +42,17 @@ pub fn parse_note(rel_path: &Path, text: &str) -> ParsedNote {
     let mut problems = Vec::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (front_raw, body) = split_front_matter(text);
-    let front_matter = front_raw.and_then(|raw| {
-        match serde_yaml::from_str::<serde_yaml::Value>(raw) {
+    let front_matter =
+        front_raw.and_then(|raw| match serde_yaml::from_str::<serde_yaml::Value>(raw) {
             Ok(serde_yaml::Value::Null) => None,
             Ok(value) => serde_json::to_value(value).ok(),
             Err(err) => {
-                problems.push(format!("front matter is not valid YAML ({err}); kept as text"));
+                problems.push(format!(
+                    "front matter is not valid YAML ({err}); kept as text"
+                ));
                 Some(serde_json::Value::String(raw.to_string()))
             }
-        }
-    });
+        });
     let title = front_matter
         .as_ref()
         .and_then(|fm| fm.get("title"))
@@ -210,26 +211,50 @@ mod tests {
         assert_eq!(
             note.links,
             vec![
-                WikiLink { target: "Budget".into(), heading: None, alias: None },
-                WikiLink { target: "people/Sara".into(), heading: None, alias: Some("Sara".into()) },
+                WikiLink {
+                    target: "Budget".into(),
+                    heading: None,
+                    alias: None
+                },
+                WikiLink {
+                    target: "people/Sara".into(),
+                    heading: None,
+                    alias: Some("Sara".into())
+                },
             ]
         );
     }
 
     #[test]
     fn title_falls_back_to_heading_then_file_name() {
-        assert_eq!(parse_note(Path::new("a/b.md"), "intro\n# The Title #\n").title, "The Title");
-        assert_eq!(parse_note(Path::new("a/b.md"), "```\n# not a title\n```\ntext").title, "b");
+        assert_eq!(
+            parse_note(Path::new("a/b.md"), "intro\n# The Title #\n").title,
+            "The Title"
+        );
+        assert_eq!(
+            parse_note(Path::new("a/b.md"), "```\n# not a title\n```\ntext").title,
+            "b"
+        );
     }
 
     #[test]
     fn links_in_code_are_ignored_and_headings_kept() {
-        let links = wikilinks("`[[not a link]]` and [[Real#Section]]\n```\n[[also not]]\n```\n![[embed.png]] [[]]");
+        let links = wikilinks(
+            "`[[not a link]]` and [[Real#Section]]\n```\n[[also not]]\n```\n![[embed.png]] [[]]",
+        );
         assert_eq!(
             links,
             vec![
-                WikiLink { target: "Real".into(), heading: Some("Section".into()), alias: None },
-                WikiLink { target: "embed.png".into(), heading: None, alias: None },
+                WikiLink {
+                    target: "Real".into(),
+                    heading: Some("Section".into()),
+                    alias: None
+                },
+                WikiLink {
+                    target: "embed.png".into(),
+                    heading: None,
+                    alias: None
+                },
             ]
         );
     }

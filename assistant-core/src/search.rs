@@ -53,13 +53,20 @@ pub fn parse_query(input: &str) -> Result<(String, Filters)> {
                 filters.after = Some(start);
                 filters.before = Some(end);
             }
-            "has" if value.eq_ignore_ascii_case("attachment") || value.eq_ignore_ascii_case("attachments") => {
+            "has"
+                if value.eq_ignore_ascii_case("attachment")
+                    || value.eq_ignore_ascii_case("attachments") =>
+            {
                 filters.has_attachment = true
             }
-            "kind" | "is" if value.eq_ignore_ascii_case("mail") || value.eq_ignore_ascii_case("email") => {
+            "kind" | "is"
+                if value.eq_ignore_ascii_case("mail") || value.eq_ignore_ascii_case("email") =>
+            {
                 filters.kind = Some(DocKind::Mail)
             }
-            "kind" | "is" if value.eq_ignore_ascii_case("note") || value.eq_ignore_ascii_case("notes") => {
+            "kind" | "is"
+                if value.eq_ignore_ascii_case("note") || value.eq_ignore_ascii_case("notes") =>
+            {
                 filters.kind = Some(DocKind::Note)
             }
             _ => words.push(token),
@@ -96,7 +103,11 @@ fn tokens(input: &str) -> Vec<String> {
 /// `(start, end)` in seconds since the epoch (UTC) of a day, month or year.
 pub fn parse_date(s: &str) -> Option<(i64, i64)> {
     let parts: Vec<&str> = s.split('-').collect();
-    let num = |p: &str, len: usize| (p.len() == len && p.bytes().all(|b| b.is_ascii_digit())).then(|| p.parse::<i64>().ok()).flatten();
+    let num = |p: &str, len: usize| {
+        (p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<i64>().ok())
+            .flatten()
+    };
     let (y, m, d) = match parts.as_slice() {
         [y] => (num(y, 4)?, None, None),
         [y, m] => (num(y, 4)?, Some(num(m, 2)?), None),
@@ -116,7 +127,14 @@ pub fn parse_date(s: &str) -> Option<(i64, i64)> {
     let day = |y, m, d| days_from_civil(y, m, d) * 86_400;
     Some(match (m, d) {
         (None, _) => (day(y, 1, 1), day(y + 1, 1, 1)),
-        (Some(m), None) => (day(y, m, 1), if m == 12 { day(y + 1, 1, 1) } else { day(y, m + 1, 1) }),
+        (Some(m), None) => (
+            day(y, m, 1),
+            if m == 12 {
+                day(y + 1, 1, 1)
+            } else {
+                day(y, m + 1, 1)
+            },
+        ),
         (Some(m), Some(d)) => (day(y, m, d), day(y, m, d) + 86_400),
     })
 }
@@ -142,7 +160,13 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 /// Runs a parsed query and builds result lines from the store.
-pub fn search(store: &Store, index: &FullTextIndex, text: &str, filters: &Filters, limit: usize) -> Result<Vec<SearchResult>> {
+pub fn search(
+    store: &Store,
+    index: &FullTextIndex,
+    text: &str,
+    filters: &Filters,
+    limit: usize,
+) -> Result<Vec<SearchResult>> {
     let hits = index.search(text, filters, limit)?;
     let keys: Vec<_> = hits.iter().map(|h| h.key).collect();
     let summaries = store.summaries(&keys)?;
@@ -177,7 +201,10 @@ mod tests {
 
     #[test]
     fn filters_are_split_from_words() {
-        let (text, f) = parse_query(r#"budget from:"kenneth lay" in:inbox after:2001-10-01 has:attachment q3 is:mail"#).unwrap();
+        let (text, f) = parse_query(
+            r#"budget from:"kenneth lay" in:inbox after:2001-10-01 has:attachment q3 is:mail"#,
+        )
+        .unwrap();
         assert_eq!(text, "budget q3");
         assert_eq!(f.from.as_deref(), Some("kenneth lay"));
         assert_eq!(f.folder.as_deref(), Some("inbox"));
@@ -192,7 +219,11 @@ mod tests {
         assert_eq!(text, "http://example.com ratio:3");
         assert_eq!(f, Filters::default());
         let err = parse_query("before:2001-13-01").unwrap_err();
-        assert!(err.to_string().contains("before: `2001-13-01` is not a date"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("before: `2001-13-01` is not a date"),
+            "{err}"
+        );
         assert!(parse_query("after:2001-02-29").is_err());
     }
 

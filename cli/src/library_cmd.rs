@@ -85,12 +85,18 @@ pub struct SearchArgs {
 fn progress_bar(json: bool) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(
         None,
-        if json { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() },
+        if json {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        },
     );
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg:<10} [{bar:32}] {pos}/{len} {per_sec} ETA {eta}")
-            .expect("progress template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} {msg:<10} [{bar:32}] {pos}/{len} {per_sec} ETA {eta}",
+        )
+        .expect("progress template")
+        .progress_chars("=> "),
     );
     bar
 }
@@ -115,20 +121,33 @@ fn show_progress(bar: &ProgressBar, p: Progress) {
     }
 }
 
-pub async fn ingest(assistant: &Assistant, cmd: IngestCommand, json: bool) -> Result<(), CoreError> {
+pub async fn ingest(
+    assistant: &Assistant,
+    cmd: IngestCommand,
+    json: bool,
+) -> Result<(), CoreError> {
     let spec = match cmd {
         IngestCommand::Maildir { path } => IngestSpec::Maildir(path),
         IngestCommand::Mbox { path } => IngestSpec::Mbox(path),
         IngestCommand::Eml { paths } => IngestSpec::Eml(paths),
         IngestCommand::Notes { path } => IngestSpec::Notes(path),
-        IngestCommand::Imap { host, port, user, password_env, plain, folder } => {
+        IngestCommand::Imap {
+            host,
+            port,
+            user,
+            password_env,
+            plain,
+            folder,
+        } => {
             if plain && !matches!(host.as_str(), "127.0.0.1" | "localhost" | "::1") {
                 return Err(CoreError::InvalidRequest(format!(
                     "--plain sends the password unencrypted; it is allowed only for a server on this machine, not {host}"
                 )));
             }
             let password = std::env::var(&password_env).map_err(|_| {
-                CoreError::InvalidRequest(format!("set the IMAP password in the environment variable {password_env}"))
+                CoreError::InvalidRequest(format!(
+                    "set the IMAP password in the environment variable {password_env}"
+                ))
             })?;
             IngestSpec::Imap(assistant_core::mail::imap::ImapAccount {
                 host,
@@ -184,7 +203,10 @@ fn ingest_summary(r: &IngestReport) -> String {
         out.push_str(&format!("\n  skipped {}: {}", s.location, s.reason));
     }
     if r.skipped.len() > 20 {
-        out.push_str(&format!("\n  ... and {} more (see --json)", r.skipped.len() - 20));
+        out.push_str(&format!(
+            "\n  ... and {} more (see --json)",
+            r.skipped.len() - 20
+        ));
     }
     out
 }
@@ -193,7 +215,9 @@ fn date_arg(field: &str, value: Option<String>) -> Result<Option<(i64, i64)>, Co
     value
         .map(|v| {
             parse_date(&v).ok_or_else(|| {
-                CoreError::InvalidRequest(format!("--{field}: `{v}` is not a date (use YYYY-MM-DD)"))
+                CoreError::InvalidRequest(format!(
+                    "--{field}: `{v}` is not a date (use YYYY-MM-DD)"
+                ))
             })
         })
         .transpose()
@@ -209,7 +233,13 @@ pub async fn search(assistant: &Assistant, args: SearchArgs, json: bool) -> Resu
         after: date_arg("after", args.after)?.map(|d| d.0),
         before: date_arg("before", args.before)?.map(|d| d.0),
         has_attachment: args.has_attachment,
-        kind: args.kind.as_deref().map(|k| if k == "note" { DocKind::Note } else { DocKind::Mail }),
+        kind: args.kind.as_deref().map(|k| {
+            if k == "note" {
+                DocKind::Note
+            } else {
+                DocKind::Mail
+            }
+        }),
     };
     filters.from = flags.from.or(filters.from);
     filters.to = flags.to.or(filters.to);
@@ -219,7 +249,10 @@ pub async fn search(assistant: &Assistant, args: SearchArgs, json: bool) -> Resu
     filters.before = flags.before.or(filters.before);
     filters.has_attachment |= flags.has_attachment;
     filters.kind = flags.kind.or(filters.kind);
-    let results = assistant.library().search_with(text, filters, args.limit).await?;
+    let results = assistant
+        .library()
+        .search_with(text, filters, args.limit)
+        .await?;
     output::print(json, &results, || results_table(&results));
     Ok(())
 }
@@ -283,7 +316,13 @@ pub async fn show(assistant: &Assistant, id: &str, json: bool) -> Result<(), Cor
         Shown::Message(m) => {
             let people = |v: &[assistant_core::mail::Mailbox]| {
                 v.iter()
-                    .map(|p| if p.name.is_empty() { p.address.clone() } else { format!("{} <{}>", p.name, p.address) })
+                    .map(|p| {
+                        if p.name.is_empty() {
+                            p.address.clone()
+                        } else {
+                            format!("{} <{}>", p.name, p.address)
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };
@@ -302,17 +341,28 @@ pub async fn show(assistant: &Assistant, id: &str, json: bool) -> Result<(), Cor
                 out.push_str(&format!("Thread:  t{t}\n"));
             }
             for p in &m.places {
-                out.push_str(&format!("In:      {} / {} ({})\n", p.source, p.folder, p.location));
+                out.push_str(&format!(
+                    "In:      {} / {} ({})\n",
+                    p.source, p.folder, p.location
+                ));
             }
             for a in &m.attachments {
-                out.push_str(&format!("Attached: {} ({}, {})\n", a.filename, a.content_type, output::mb(a.size)));
+                out.push_str(&format!(
+                    "Attached: {} ({}, {})\n",
+                    a.filename,
+                    a.content_type,
+                    output::mb(a.size)
+                ));
             }
             out.push('\n');
             out.push_str(m.body_text.trim_end());
             out
         }
         Shown::Note(n) => {
-            let mut out = format!("n{}  {}\nPath:    {} ({})\n", n.id, n.title, n.path, n.source);
+            let mut out = format!(
+                "n{}  {}\nPath:    {} ({})\n",
+                n.id, n.title, n.path, n.source
+            );
             if !n.tags.is_empty() {
                 out.push_str(&format!("Tags:    {}\n", n.tags.join(", ")));
             }
@@ -338,8 +388,18 @@ pub async fn show(assistant: &Assistant, id: &str, json: bool) -> Result<(), Cor
         Shown::Thread(t) => {
             let mut out = format!("t{}  {} ({} messages)\n", t.id, t.subject, t.messages.len());
             for m in &t.messages {
-                let from = if m.from.name.is_empty() { &m.from.address } else { &m.from.name };
-                out.push_str(&format!("  m{:<6} {}  {}  — {}\n", m.id, date(m.date), m.subject, from));
+                let from = if m.from.name.is_empty() {
+                    &m.from.address
+                } else {
+                    &m.from.name
+                };
+                out.push_str(&format!(
+                    "  m{:<6} {}  {}  — {}\n",
+                    m.id,
+                    date(m.date),
+                    m.subject,
+                    from
+                ));
             }
             out.trim_end().to_string()
         }
@@ -350,11 +410,18 @@ pub async fn show(assistant: &Assistant, id: &str, json: bool) -> Result<(), Cor
 pub async fn reindex(assistant: &Assistant, json: bool) -> Result<(), CoreError> {
     let bar = progress_bar(json);
     let b = bar.clone();
-    let report = assistant.library().reindex(move |p| show_progress(&b, p)).await;
+    let report = assistant
+        .library()
+        .reindex(move |p| show_progress(&b, p))
+        .await;
     bar.finish_and_clear();
     let report = report?;
     output::print(json, &report, || {
-        format!("index rebuilt from the store: {} documents in {:.1} s", report.documents, report.elapsed_ms as f64 / 1000.0)
+        format!(
+            "index rebuilt from the store: {} documents in {:.1} s",
+            report.documents,
+            report.elapsed_ms as f64 / 1000.0
+        )
     });
     Ok(())
 }
@@ -363,8 +430,13 @@ pub async fn status(assistant: &Assistant, check: bool, json: bool) -> Result<()
     let library = assistant.library();
     let caught_up = library.catch_up().await?;
     let status = library.status().await?;
-    let check = if check { Some(library.check_index().await?) } else { None };
-    let value = serde_json::json!({ "status": status, "index_check": check, "caught_up": caught_up });
+    let check = if check {
+        Some(library.check_index().await?)
+    } else {
+        None
+    };
+    let value =
+        serde_json::json!({ "status": status, "index_check": check, "caught_up": caught_up });
     output::print(json, &value, || {
         let c = &status.counts;
         let mut out = format!(
@@ -374,7 +446,11 @@ pub async fn status(assistant: &Assistant, check: bool, json: bool) -> Result<()
             c.notes,
             c.sources,
             status.index_docs,
-            if caught_up > 0 { format!(" ({caught_up} caught up now)") } else { String::new() }
+            if caught_up > 0 {
+                format!(" ({caught_up} caught up now)")
+            } else {
+                String::new()
+            }
         );
         for s in &status.sources {
             out.push_str(&format!(
@@ -388,7 +464,10 @@ pub async fn status(assistant: &Assistant, check: bool, json: bool) -> Result<()
         }
         if let Some(check) = &check {
             out.push_str(&if check.missing.is_empty() && check.stale.is_empty() {
-                format!("index check: agrees with the store ({} documents)", check.store_docs)
+                format!(
+                    "index check: agrees with the store ({} documents)",
+                    check.store_docs
+                )
             } else {
                 format!(
                     "index check: {} missing, {} stale; run `assistant reindex`",

@@ -24,7 +24,10 @@ fn command_output(program: &str, args: &[&str]) -> String {
 
 fn dovecot_binary() -> PathBuf {
     let path = PathBuf::from("/usr/sbin/dovecot");
-    assert!(path.exists(), "Dovecot is missing: scripts/install-deps.sh installs dovecot-imapd");
+    assert!(
+        path.exists(),
+        "Dovecot is missing: scripts/install-deps.sh installs dovecot-imapd"
+    );
     path
 }
 
@@ -32,24 +35,39 @@ impl Dovecot {
     /// Starts a server with these `(user, password)` accounts.
     pub fn start(users: &[(&str, &str)]) -> Dovecot {
         // Short path: Dovecot's Unix sockets live under it (their paths are limited to ~108 bytes).
-        let root = PathBuf::from(command_output("mktemp", &["-d", "/tmp/dovecot-test.XXXXXX"]));
+        let root = PathBuf::from(command_output(
+            "mktemp",
+            &["-d", "/tmp/dovecot-test.XXXXXX"],
+        ));
         let is_root = std::fs::metadata(&root).unwrap().uid() == 0;
         // As root, the helper processes run as dovecot/dovenull and must be able to enter ROOT.
         std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::create_dir(root.join("mail")).unwrap();
-        std::fs::set_permissions(root.join("mail"), std::fs::Permissions::from_mode(0o777)).unwrap();
+        std::fs::set_permissions(root.join("mail"), std::fs::Permissions::from_mode(0o777))
+            .unwrap();
         let user_db = root.join("users");
-        let lines: String = users.iter().map(|(u, p)| format!("{u}:{{PLAIN}}{p}::::::\n")).collect();
+        let lines: String = users
+            .iter()
+            .map(|(u, p)| format!("{u}:{{PLAIN}}{p}::::::\n"))
+            .collect();
         std::fs::write(&user_db, lines).unwrap();
         let (run_user, run_group, login_user) = if is_root {
-            ("dovecot".to_string(), "dovecot".to_string(), "dovenull".to_string())
+            (
+                "dovecot".to_string(),
+                "dovecot".to_string(),
+                "dovenull".to_string(),
+            )
         } else {
             let user = command_output("id", &["-un"]);
             (user.clone(), command_output("id", &["-gn"]), user)
         };
         for _ in 0..5 {
             // A free port: bind port 0, note the number, release it (retried if someone takes it).
-            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
             let conf = TEMPLATE
                 .replace("{{ROOT}}", root.to_str().unwrap())
                 .replace("{{PORT}}", &port.to_string())
@@ -68,7 +86,11 @@ impl Dovecot {
                 .process_group(0)
                 .spawn()
                 .expect("start dovecot");
-            let mut server = Dovecot { root: root.clone(), port, child };
+            let mut server = Dovecot {
+                root: root.clone(),
+                port,
+                child,
+            };
             if server.wait_ready(Duration::from_secs(10)) {
                 return server;
             }

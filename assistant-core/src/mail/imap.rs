@@ -71,7 +71,11 @@ enum Stream {
 }
 
 impl AsyncRead for Stream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
@@ -80,7 +84,11 @@ impl AsyncRead for Stream {
 }
 
 impl AsyncWrite for Stream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
@@ -139,10 +147,13 @@ impl ImapClient {
                 let url = url.clone();
                 move |e: String| ImapError(format!("{url}: {what}: {e}"))
             };
-            let tcp = tokio::time::timeout(STEP_TIMEOUT, TcpStream::connect((account.host.as_str(), account.port)))
-                .await
-                .map_err(|_| step("connect")("no answer within a minute".into()))?
-                .map_err(|e| step("connect")(e.to_string()))?;
+            let tcp = tokio::time::timeout(
+                STEP_TIMEOUT,
+                TcpStream::connect((account.host.as_str(), account.port)),
+            )
+            .await
+            .map_err(|_| step("connect")("no answer within a minute".into()))?
+            .map_err(|e| step("connect")(e.to_string()))?;
             let stream = if account.tls {
                 let mut roots = rustls::RootCertStore::empty();
                 roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
@@ -176,7 +187,11 @@ impl ImapClient {
                 .map_err(|_| step("login")("no answer within a minute".into()))?
                 .map_err(|(e, _)| step("login")(format!("{e} (check the user name and password)")))
         })?;
-        Ok(Self { runtime, session, url })
+        Ok(Self {
+            runtime,
+            session,
+            url,
+        })
     }
 
     fn run<T>(
@@ -184,13 +199,21 @@ impl ImapClient {
         what: &str,
         f: impl for<'s> FnOnce(
             &'s mut async_imap::Session<Stream>,
-        ) -> Pin<Box<dyn std::future::Future<Output = async_imap::error::Result<T>> + 's>>,
+        ) -> Pin<
+            Box<dyn std::future::Future<Output = async_imap::error::Result<T>> + 's>,
+        >,
     ) -> Result<T, ImapError> {
         let fut = f(&mut self.session);
-        match self.runtime.block_on(tokio::time::timeout(STEP_TIMEOUT, fut)) {
+        match self
+            .runtime
+            .block_on(tokio::time::timeout(STEP_TIMEOUT, fut))
+        {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(ImapError(format!("{}: {what}: {e}", self.url))),
-            Err(_) => Err(ImapError(format!("{}: {what}: no answer within a minute", self.url))),
+            Err(_) => Err(ImapError(format!(
+                "{}: {what}: no answer within a minute",
+                self.url
+            ))),
         }
     }
 
@@ -201,7 +224,11 @@ impl ImapClient {
                 let names: Vec<_> = s.list(Some(""), Some("*")).await?.try_collect().await?;
                 Ok(names
                     .iter()
-                    .filter(|n| !n.attributes().iter().any(|a| matches!(a, NameAttribute::NoSelect)))
+                    .filter(|n| {
+                        !n.attributes()
+                            .iter()
+                            .any(|a| matches!(a, NameAttribute::NoSelect))
+                    })
                     .map(|n| n.name().to_string())
                     .collect())
             })
@@ -213,7 +240,9 @@ impl ImapClient {
     /// Opens a folder read-only; returns its UIDVALIDITY.
     pub fn open(&mut self, folder: &str) -> Result<u32, ImapError> {
         let folder = folder.to_string();
-        let mailbox = self.run(&format!("open folder {folder}"), |s| Box::pin(async move { s.examine(&folder).await }))?;
+        let mailbox = self.run(&format!("open folder {folder}"), |s| {
+            Box::pin(async move { s.examine(&folder).await })
+        })?;
         Ok(mailbox.uid_validity.unwrap_or(0))
     }
 
@@ -221,7 +250,11 @@ impl ImapClient {
     pub fn uids_and_flags(&mut self) -> Result<Vec<(u32, String)>, ImapError> {
         self.run("list messages", |s| {
             Box::pin(async move {
-                let fetches: Vec<_> = s.uid_fetch("1:*", "(UID FLAGS)").await?.try_collect().await?;
+                let fetches: Vec<_> = s
+                    .uid_fetch("1:*", "(UID FLAGS)")
+                    .await?
+                    .try_collect()
+                    .await?;
                 Ok(fetches
                     .iter()
                     .filter_map(|f| Some((f.uid?, flag_letters(f.flags()))))
@@ -235,10 +268,18 @@ impl ImapClient {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
-        let set = uids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        let set = uids
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         self.run("fetch messages", |s| {
             Box::pin(async move {
-                let fetches: Vec<_> = s.uid_fetch(&set, "(UID FLAGS BODY.PEEK[])").await?.try_collect().await?;
+                let fetches: Vec<_> = s
+                    .uid_fetch(&set, "(UID FLAGS BODY.PEEK[])")
+                    .await?
+                    .try_collect()
+                    .await?;
                 Ok(fetches
                     .iter()
                     .filter_map(|f| {

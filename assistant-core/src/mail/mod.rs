@@ -169,7 +169,8 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, NotMail> {
         .collect::<Vec<_>>();
 
     let (is_prefixed, subject_key) = subject_key(&subject);
-    let is_reply = is_prefixed || in_reply_to.is_some() || QUOTE_MARKERS.iter().any(|m| body_text.contains(m));
+    let is_reply =
+        is_prefixed || in_reply_to.is_some() || QUOTE_MARKERS.iter().any(|m| body_text.contains(m));
 
     let content_hash = hex::encode(Sha256::digest(raw));
     let dedup_key = {
@@ -285,7 +286,10 @@ fn repair_header_bytes(raw: &[u8], problems: &mut Vec<String>) -> Option<Vec<u8>
 }
 
 /// Each header unfolded, decoded where mail-parser decoded it (encoded words), else its text.
-fn header_texts(message: &mail_parser::Message<'_>, problems: &mut Vec<String>) -> Vec<(String, String)> {
+fn header_texts(
+    message: &mail_parser::Message<'_>,
+    problems: &mut Vec<String>,
+) -> Vec<(String, String)> {
     let raw = message.raw_message();
     message
         .headers()
@@ -334,7 +338,10 @@ fn mailboxes(address: &Address<'_>) -> Vec<Mailbox> {
         .iter()
         .filter_map(|a| {
             let name = a.name().map(collapse_whitespace).unwrap_or_default();
-            let address = a.address().map(|s| s.trim().to_lowercase()).unwrap_or_default();
+            let address = a
+                .address()
+                .map(|s| s.trim().to_lowercase())
+                .unwrap_or_default();
             (!name.is_empty() || !address.is_empty()).then_some(Mailbox { name, address })
         })
         .collect()
@@ -427,8 +434,10 @@ fn decode_quoted_printable_debris(body: &str) -> Option<String> {
                 Some([b'\n', _]) | Some([b'\n']) => soft_breaks += 1,
                 Some([b'\r', b'\n']) => soft_breaks += 1,
                 Some([a, b]) if a.is_ascii_hexdigit() && b.is_ascii_hexdigit() => {
-                    if matches!(&bytes[i + 1..i + 3], b"20" | b"3D" | b"09" | b"92" | b"93" | b"94" | b"96" | b"A0")
-                    {
+                    if matches!(
+                        &bytes[i + 1..i + 3],
+                        b"20" | b"3D" | b"09" | b"92" | b"93" | b"94" | b"96" | b"A0"
+                    ) {
                         escapes += 1;
                     }
                 }
@@ -457,7 +466,10 @@ fn decode_quoted_printable_debris(body: &str) -> Option<String> {
             if let Some(v) = bytes
                 .get(i + 1..i + 3)
                 .and_then(|h| std::str::from_utf8(h).ok())
-                .filter(|h| h.bytes().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c)))
+                .filter(|h| {
+                    h.bytes()
+                        .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c))
+                })
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
             {
                 out.push(v);
@@ -512,14 +524,21 @@ mod tests {
         let m = parse(raw).unwrap();
         let x_from = header_value(&m.headers, "X-From").unwrap();
         assert_eq!(x_from, "René Müller <x@y>");
-        assert_eq!(m.problems, vec!["header X-From: non-UTF-8 bytes read as Latin-1"]);
+        assert_eq!(
+            m.problems,
+            vec!["header X-From: non-UTF-8 bytes read as Latin-1"]
+        );
     }
 
     #[test]
     fn quoted_printable_debris_in_a_7bit_body_is_decoded() {
         let raw = b"From: a@example.com\nSubject: hi\nContent-Transfer-Encoding: 7bit\n\nThe deal is=20\ndone and the price=3D 12 and it=\n continues here.\n";
         let m = parse(raw).unwrap();
-        assert!(m.body_text.contains("price= 12 and it continues"), "{}", m.body_text);
+        assert!(
+            m.body_text.contains("price= 12 and it continues"),
+            "{}",
+            m.body_text
+        );
         assert!(m.problems.iter().any(|p| p.contains("quoted-printable")));
     }
 
@@ -534,8 +553,14 @@ mod tests {
     fn empty_and_binary_files_are_refused_with_a_reason() {
         assert_eq!(parse(b"").unwrap_err(), NotMail::Empty);
         assert_eq!(parse(b"  \n\n").unwrap_err(), NotMail::Empty);
-        assert_eq!(parse(b"\x7fELF\x02\x01\x01\x00\x00\x00").unwrap_err(), NotMail::Binary);
-        assert_eq!(parse(b"just some words\nwithout headers\n").unwrap_err(), NotMail::NoHeaders);
+        assert_eq!(
+            parse(b"\x7fELF\x02\x01\x01\x00\x00\x00").unwrap_err(),
+            NotMail::Binary
+        );
+        assert_eq!(
+            parse(b"just some words\nwithout headers\n").unwrap_err(),
+            NotMail::NoHeaders
+        );
     }
 
     #[test]
@@ -553,10 +578,16 @@ mod tests {
 
     #[test]
     fn subject_keys_strip_reply_and_forward_prefixes() {
-        assert_eq!(subject_key("RE: FW: Budget   Q3"), (true, "budget q3".to_string()));
+        assert_eq!(
+            subject_key("RE: FW: Budget   Q3"),
+            (true, "budget q3".to_string())
+        );
         assert_eq!(subject_key("Re[2]: Lunch"), (true, "lunch".to_string()));
         assert_eq!(subject_key("Fwd : Lunch"), (true, "lunch".to_string()));
-        assert_eq!(subject_key("Regarding lunch"), (false, "regarding lunch".to_string()));
+        assert_eq!(
+            subject_key("Regarding lunch"),
+            (false, "regarding lunch".to_string())
+        );
         assert_eq!(subject_key(""), (false, String::new()));
     }
 

@@ -26,7 +26,10 @@ fn is_housekeeping(name: &str) -> bool {
     name.starts_with('.')
         || name.starts_with("dovecot")
         || name.starts_with("courier")
-        || matches!(name, "maildirfolder" | "subscriptions" | "cur" | "new" | "tmp")
+        || matches!(
+            name,
+            "maildirfolder" | "subscriptions" | "cur" | "new" | "tmp"
+        )
 }
 
 /// Every message file under `root`, sorted by location. Directories that cannot be read are
@@ -108,7 +111,11 @@ fn maildir_key(rel: &Path) -> (String, String, String) {
     // Maildir++ subfolders are `.Sent`, `.Archive.2024`: shown as `Sent`, `Archive/2024`.
     let folder = parts
         .iter()
-        .map(|p| p.strip_prefix('.').map(|s| s.replace('.', "/")).unwrap_or_else(|| p.clone()))
+        .map(|p| {
+            p.strip_prefix('.')
+                .map(|s| s.replace('.', "/"))
+                .unwrap_or_else(|| p.clone())
+        })
         .collect::<Vec<_>>()
         .join("/");
     let location = if folder.is_empty() {
@@ -164,11 +171,7 @@ pub fn split_mbox(data: &[u8]) -> Vec<MboxEntry> {
         let hash = hex::encode(&Sha256::digest(&bytes)[..12]);
         let n = seen.entry(hash.clone()).or_default();
         *n += 1;
-        let location = if *n == 1 {
-            hash
-        } else {
-            format!("{hash}-{n}")
-        };
+        let location = if *n == 1 { hash } else { format!("{hash}-{n}") };
         entries.push(MboxEntry { location, bytes });
     }
     entries
@@ -206,14 +209,23 @@ mod tests {
     #[test]
     fn maildir_keys_ignore_cur_new_and_flags() {
         let (loc, folder, flags) = maildir_key(Path::new("cur/1700000000.M1P2.host:2,RS"));
-        assert_eq!((loc.as_str(), folder.as_str(), flags.as_str()), ("1700000000.M1P2.host", "", "RS"));
+        assert_eq!(
+            (loc.as_str(), folder.as_str(), flags.as_str()),
+            ("1700000000.M1P2.host", "", "RS")
+        );
         let (loc2, _, flags2) = maildir_key(Path::new("new/1700000000.M1P2.host"));
         assert_eq!(loc2, loc);
         assert_eq!(flags2, "");
         let (loc, folder, _) = maildir_key(Path::new(".Archive.2024/cur/17.M1:2,S"));
-        assert_eq!((loc.as_str(), folder.as_str()), ("Archive/2024/17.M1", "Archive/2024"));
+        assert_eq!(
+            (loc.as_str(), folder.as_str()),
+            ("Archive/2024/17.M1", "Archive/2024")
+        );
         let (loc, folder, _) = maildir_key(Path::new("lay-k/inbox/472"));
-        assert_eq!((loc.as_str(), folder.as_str()), ("lay-k/inbox/472", "lay-k/inbox"));
+        assert_eq!(
+            (loc.as_str(), folder.as_str()),
+            ("lay-k/inbox/472", "lay-k/inbox")
+        );
     }
 
     #[test]
@@ -229,8 +241,14 @@ mod tests {
         std::fs::write(dir.path().join("dovecot-uidlist"), "3 V1 N5").unwrap();
         let (files, unreadable) = scan_maildir(dir.path());
         assert!(unreadable.is_empty());
-        let locs: Vec<_> = files.iter().map(|f| (f.location.as_str(), f.folder.as_str(), f.flags.as_str())).collect();
-        assert_eq!(locs, vec![("1.a", "", "S"), ("2.b", "", ""), ("Sent/4.d", "Sent", "S")]);
+        let locs: Vec<_> = files
+            .iter()
+            .map(|f| (f.location.as_str(), f.folder.as_str(), f.flags.as_str()))
+            .collect();
+        assert_eq!(
+            locs,
+            vec![("1.a", "", "S"), ("2.b", "", ""), ("Sent/4.d", "Sent", "S")]
+        );
     }
 
     #[test]
@@ -242,7 +260,8 @@ mod tests {
             String::from_utf8_lossy(&entries[0].bytes),
             "Subject: one\n\nHello\nFrom the start it was fine.\n>From here too\n"
         );
-        assert!(String::from_utf8_lossy(&entries[1].bytes).starts_with("Subject: two\n\nText\nFrom within"));
+        assert!(String::from_utf8_lossy(&entries[1].bytes)
+            .starts_with("Subject: two\n\nText\nFrom within"));
         assert_ne!(entries[0].location, entries[1].location);
         // Stable keys: the same entry has the same key when another is prepended.
         let mut more = b"From x Mon Jan  1 00:00:00 2024\nSubject: zero\n\nz\n\n".to_vec();

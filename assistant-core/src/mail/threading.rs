@@ -30,8 +30,20 @@ fn is_generic_subject(key: &str) -> bool {
     key.is_empty()
         || matches!(
             key,
-            "(no subject)" | "no subject" | "hi" | "hello" | "thanks" | "thank you" | "test" | "fyi"
-                | "question" | "meeting" | "update" | "lunch" | "re" | "fw"
+            "(no subject)"
+                | "no subject"
+                | "hi"
+                | "hello"
+                | "thanks"
+                | "thank you"
+                | "test"
+                | "fyi"
+                | "question"
+                | "meeting"
+                | "update"
+                | "lunch"
+                | "re"
+                | "fw"
         )
 }
 
@@ -74,7 +86,10 @@ pub fn assign_threads(messages: &[ThreadInput]) -> Vec<(i64, i64)> {
     let mut by_subject: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, m) in messages.iter().enumerate() {
         if !is_generic_subject(&m.subject_key) {
-            by_subject.entry(m.subject_key.as_str()).or_default().push(i);
+            by_subject
+                .entry(m.subject_key.as_str())
+                .or_default()
+                .push(i);
         }
     }
     for group in by_subject.values_mut() {

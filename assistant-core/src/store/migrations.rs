@@ -13,7 +13,9 @@ pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let err = |e: rusqlite::Error| super::store_error(path, e);
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
+    let current: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(err)?;
     if current > LATEST_VERSION {
         return Err(CoreError::Store {
             path: path.to_path_buf(),
@@ -28,7 +30,9 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             .and_then(|_| tx.execute_batch(&format!("PRAGMA user_version = {version}")))
             .map_err(|e| CoreError::Store {
                 path: path.to_path_buf(),
-                reason: format!("migration {version} failed: {e}; the database was left at version {current}"),
+                reason: format!(
+                    "migration {version} failed: {e}; the database was left at version {current}"
+                ),
             })?;
         tx.commit().map_err(err)?;
         tracing::info!(version, "applied schema migration");
@@ -51,11 +55,17 @@ mod tests {
     fn every_migration_applies_to_an_empty_database_and_twice_is_a_no_op() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn, Path::new(":memory:")).unwrap();
-        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v, LATEST_VERSION);
         migrate(&mut conn, Path::new(":memory:")).unwrap();
         let tables: i64 = conn
-            .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert!(tables >= 12, "{tables} tables");
     }
@@ -65,6 +75,9 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("PRAGMA user_version = 999").unwrap();
         let err = migrate(&mut conn, Path::new("x.db")).unwrap_err();
-        assert!(err.to_string().contains("newer than this app knows"), "{err}");
+        assert!(
+            err.to_string().contains("newer than this app knows"),
+            "{err}"
+        );
     }
 }

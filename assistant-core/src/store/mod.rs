@@ -367,7 +367,9 @@ impl Store {
                 .prepare_cached("UPDATE messages SET thread_id = ?2 WHERE id = ?1")
                 .map_err(e)?;
             for &(message, root) in assignments {
-                if current.get(&message).copied().flatten() == Some(root) && thread_ids.contains_key(&root) {
+                if current.get(&message).copied().flatten() == Some(root)
+                    && thread_ids.contains_key(&root)
+                {
                     continue;
                 }
                 let thread = match thread_ids.get(&root) {
@@ -430,11 +432,15 @@ impl Store {
                 )
                 .map_err(e)?;
             let all: Vec<(i64, i64, String, Option<i64>)> = links
-                .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .query_map([source], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
                 .and_then(|rows| rows.collect())
                 .map_err(e)?;
             let mut update = tx
-                .prepare_cached("UPDATE note_links SET resolved = ?3 WHERE note = ?1 AND position = ?2")
+                .prepare_cached(
+                    "UPDATE note_links SET resolved = ?3 WHERE note = ?1 AND position = ?2",
+                )
                 .map_err(e)?;
             for (note, position, target, resolved) in all {
                 let key = crate::notes::link_key(&target);
@@ -472,7 +478,10 @@ impl Store {
             let ids: Vec<i64> = self
                 .conn
                 .prepare_cached("SELECT id FROM notes WHERE indexed = 0 LIMIT ?1")
-                .and_then(|mut s| s.query_map([(limit - docs.len()) as i64], |r| r.get(0))?.collect())
+                .and_then(|mut s| {
+                    s.query_map([(limit - docs.len()) as i64], |r| r.get(0))?
+                        .collect()
+                })
                 .map_err(|e| self.err(e))?;
             for id in ids {
                 docs.push(self.note_index_doc(id)?);
@@ -482,10 +491,22 @@ impl Store {
     }
 
     fn message_index_doc(&self, id: i64) -> Result<IndexDoc> {
-        let (subject, body, date, from_name, from_addr): (String, String, Option<i64>, String, String) = self
+        let (subject, body, date, from_name, from_addr): (
+            String,
+            String,
+            Option<i64>,
+            String,
+            String,
+        ) = self
             .conn
-            .prepare_cached("SELECT subject, body_text, date, from_name, from_addr FROM messages WHERE id = ?1")
-            .and_then(|mut s| s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))
+            .prepare_cached(
+                "SELECT subject, body_text, date, from_name, from_addr FROM messages WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+            })
             .map_err(|e| self.err(e))?;
         let addresses: Vec<(String, String, String)> = self
             .conn
@@ -531,17 +552,36 @@ impl Store {
     }
 
     fn note_index_doc(&self, id: i64) -> Result<IndexDoc> {
-        let (title, body, path, tags, source, mtime): (String, String, String, String, String, i64) = self
+        let (title, body, path, tags, source, mtime): (
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+        ) = self
             .conn
             .prepare_cached(
                 "SELECT n.title, n.body, n.path, n.tags, s.name, n.file_mtime FROM notes n
                  JOIN sources s ON s.id = n.source_id WHERE n.id = ?1",
             )
             .and_then(|mut s| {
-                s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+                s.query_row([id], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })
             })
             .map_err(|e| self.err(e))?;
-        let folder = path.rsplit_once('/').map(|(f, _)| f.to_string()).unwrap_or_default();
+        let folder = path
+            .rsplit_once('/')
+            .map(|(f, _)| f.to_string())
+            .unwrap_or_default();
         Ok(IndexDoc {
             key: DocKey::Note(id),
             title,
@@ -563,8 +603,12 @@ impl Store {
         let e = |err| store_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
         {
-            let mut m = tx.prepare_cached("UPDATE messages SET indexed = 1 WHERE id = ?1").map_err(e)?;
-            let mut n = tx.prepare_cached("UPDATE notes SET indexed = 1 WHERE id = ?1").map_err(e)?;
+            let mut m = tx
+                .prepare_cached("UPDATE messages SET indexed = 1 WHERE id = ?1")
+                .map_err(e)?;
+            let mut n = tx
+                .prepare_cached("UPDATE notes SET indexed = 1 WHERE id = ?1")
+                .map_err(e)?;
             for key in keys {
                 match key {
                     DocKey::Message(id) => m.execute([id]).map_err(e)?,
@@ -589,7 +633,9 @@ impl Store {
         let e = |err| store_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
         {
-            let mut d = tx.prepare_cached("DELETE FROM index_removals WHERE doc_key = ?1").map_err(e)?;
+            let mut d = tx
+                .prepare_cached("DELETE FROM index_removals WHERE doc_key = ?1")
+                .map_err(e)?;
             for key in keys {
                 d.execute([key.to_string()]).map_err(e)?;
             }
@@ -608,7 +654,10 @@ impl Store {
     pub fn all_doc_keys(&self) -> Result<HashSet<DocKey>> {
         let mut keys = HashSet::new();
         for (sql, make) in [
-            ("SELECT id FROM messages", DocKey::Message as fn(i64) -> DocKey),
+            (
+                "SELECT id FROM messages",
+                DocKey::Message as fn(i64) -> DocKey,
+            ),
             ("SELECT id FROM notes", DocKey::Note as fn(i64) -> DocKey),
         ] {
             let ids: Vec<i64> = self
@@ -630,7 +679,11 @@ impl Store {
     pub fn message_by_message_id(&self, message_id: &str) -> Result<Option<i64>> {
         let id = message_id.trim().trim_matches(|c| c == '<' || c == '>');
         self.conn
-            .query_row("SELECT id FROM messages WHERE message_id = ?1 ORDER BY id LIMIT 1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM messages WHERE message_id = ?1 ORDER BY id LIMIT 1",
+                [id],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -641,7 +694,11 @@ impl Store {
 
     pub fn note_by_path(&self, path: &str) -> Result<Option<i64>> {
         self.conn
-            .query_row("SELECT id FROM notes WHERE path = ?1 ORDER BY id LIMIT 1", [path], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM notes WHERE path = ?1 ORDER BY id LIMIT 1",
+                [path],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -681,7 +738,10 @@ impl Store {
 
     pub fn mark_synced(&mut self, source: SourceId) -> Result<()> {
         self.conn
-            .execute("UPDATE sources SET last_sync = ?2 WHERE id = ?1", params![source, now()])
+            .execute(
+                "UPDATE sources SET last_sync = ?2 WHERE id = ?1",
+                params![source, now()],
+            )
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
@@ -699,7 +759,12 @@ impl Batch<'_> {
     }
 
     /// Stores a message seen at `loc` of `source`.
-    pub fn put_mail(&self, source: SourceId, loc: &Location, mail: &ParsedMail) -> Result<PutOutcome> {
+    pub fn put_mail(
+        &self,
+        source: SourceId,
+        loc: &Location,
+        mail: &ParsedMail,
+    ) -> Result<PutOutcome> {
         let e = |err| store_error(&self.path, err);
         let at_location: Option<(i64, String, String)> = self
             .tx
@@ -708,8 +773,10 @@ impl Batch<'_> {
                  JOIN messages m ON m.id = l.message WHERE l.source_id = ?1 AND l.location = ?2",
             )
             .and_then(|mut s| {
-                s.query_row(params![source, loc.location], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()
+                s.query_row(params![source, loc.location], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()
             })
             .map_err(e)?;
         let same_mail: Option<i64> = self
@@ -821,7 +888,10 @@ impl Batch<'_> {
                     .map_err(e)?;
                 self.tx
                     .execute("DELETE FROM addresses WHERE message = ?1", [id])
-                    .and_then(|_| self.tx.execute("DELETE FROM attachments WHERE message = ?1", [id]))
+                    .and_then(|_| {
+                        self.tx
+                            .execute("DELETE FROM attachments WHERE message = ?1", [id])
+                    })
                     .map_err(e)?;
                 id
             }
@@ -839,7 +909,8 @@ impl Batch<'_> {
         ];
         for (role, people) in roles {
             for (i, m) in people.iter().enumerate() {
-                add.execute(params![id, role, i as i64, m.name, m.address]).map_err(e)?;
+                add.execute(params![id, role, i as i64, m.name, m.address])
+                    .map_err(e)?;
             }
         }
         let mut att = self
@@ -847,18 +918,35 @@ impl Batch<'_> {
             .prepare_cached("INSERT INTO attachments (message, position, filename, content_type, size) VALUES (?1, ?2, ?3, ?4, ?5)")
             .map_err(e)?;
         for (i, a) in mail.attachments.iter().enumerate() {
-            att.execute(params![id, i as i64, a.filename, a.content_type, a.size as i64]).map_err(e)?;
+            att.execute(params![
+                id,
+                i as i64,
+                a.filename,
+                a.content_type,
+                a.size as i64
+            ])
+            .map_err(e)?;
         }
         Ok(id)
     }
 
     /// Points the location at `message`; returns the message it pointed at before, if any.
-    fn upsert_location(&self, source: SourceId, loc: &Location, message: i64) -> Result<Option<i64>> {
+    fn upsert_location(
+        &self,
+        source: SourceId,
+        loc: &Location,
+        message: i64,
+    ) -> Result<Option<i64>> {
         let e = |err| store_error(&self.path, err);
         let previous: Option<i64> = self
             .tx
-            .prepare_cached("SELECT message FROM message_locations WHERE source_id = ?1 AND location = ?2")
-            .and_then(|mut s| s.query_row(params![source, loc.location], |r| r.get(0)).optional())
+            .prepare_cached(
+                "SELECT message FROM message_locations WHERE source_id = ?1 AND location = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![source, loc.location], |r| r.get(0))
+                    .optional()
+            })
             .map_err(e)?;
         self.tx
             .prepare_cached(
@@ -945,12 +1033,17 @@ impl Batch<'_> {
         let existing: Option<(i64, String)> = self
             .tx
             .prepare_cached("SELECT id, content_hash FROM notes WHERE source_id = ?1 AND path = ?2")
-            .and_then(|mut s| s.query_row(params![source, path], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .and_then(|mut s| {
+                s.query_row(params![source, path], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
             .map_err(e)?;
         if let Some((id, hash)) = &existing {
             if hash == content_hash {
                 self.tx
-                    .prepare_cached("UPDATE notes SET file_size = ?2, file_mtime = ?3 WHERE id = ?1")
+                    .prepare_cached(
+                        "UPDATE notes SET file_size = ?2, file_mtime = ?3 WHERE id = ?1",
+                    )
                     .and_then(|mut s| s.execute(params![id, file_size as i64, file_mtime_ns]))
                     .map_err(e)?;
                 return Ok(PutOutcome::Unchanged);
@@ -977,13 +1070,16 @@ impl Batch<'_> {
                 )
             })
             .map_err(e)?;
-        self.tx.execute("DELETE FROM note_links WHERE note = ?1", [id]).map_err(e)?;
+        self.tx
+            .execute("DELETE FROM note_links WHERE note = ?1", [id])
+            .map_err(e)?;
         let mut link = self
             .tx
             .prepare_cached("INSERT INTO note_links (note, position, target, heading, alias) VALUES (?1, ?2, ?3, ?4, ?5)")
             .map_err(e)?;
         for (i, l) in note.links.iter().enumerate() {
-            link.execute(params![id, i as i64, l.target, l.heading, l.alias]).map_err(e)?;
+            link.execute(params![id, i as i64, l.target, l.heading, l.alias])
+                .map_err(e)?;
         }
         Ok(if existing.is_some() {
             PutOutcome::Updated
@@ -1013,7 +1109,13 @@ impl Batch<'_> {
     }
 
     /// New flags for a location whose content did not change (a maildir rename, IMAP flags).
-    pub fn set_flags(&self, source: SourceId, location: &str, flags: &str, seen: Option<bool>) -> Result<()> {
+    pub fn set_flags(
+        &self,
+        source: SourceId,
+        location: &str,
+        flags: &str,
+        seen: Option<bool>,
+    ) -> Result<()> {
         let e = |err| store_error(&self.path, err);
         let message: Option<i64> = self
             .tx
@@ -1052,7 +1154,9 @@ impl Batch<'_> {
 pub(crate) fn store_error(path: &Path, e: rusqlite::Error) -> CoreError {
     if let rusqlite::Error::SqliteFailure(f, _) = &e {
         if f.code == rusqlite::ErrorCode::DiskFull {
-            return CoreError::DiskFull { path: path.to_path_buf() };
+            return CoreError::DiskFull {
+                path: path.to_path_buf(),
+            };
         }
     }
     CoreError::Store {

@@ -173,11 +173,16 @@ pub(super) fn load_message(conn: &Connection, id: i64) -> rusqlite::Result<Optio
         })
         .optional()?;
     let Some(mut m) = row else { return Ok(None) };
-    let mut stmt = conn.prepare_cached("SELECT role, name, address FROM addresses WHERE message = ?1 ORDER BY role, position")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT role, name, address FROM addresses WHERE message = ?1 ORDER BY role, position",
+    )?;
     let mut rows = stmt.query([id])?;
     while let Some(r) = rows.next()? {
         let role: String = r.get(0)?;
-        let mb = Mailbox { name: r.get(1)?, address: r.get(2)? };
+        let mb = Mailbox {
+            name: r.get(1)?,
+            address: r.get(2)?,
+        };
         match role.as_str() {
             "to" => m.to.push(mb),
             "cc" => m.cc.push(mb),
@@ -286,7 +291,9 @@ pub(super) fn load_thread(conn: &Connection, id: i64) -> rusqlite::Result<Option
             })
         })
         .optional()?;
-    let Some(mut thread) = row else { return Ok(None) };
+    let Some(mut thread) = row else {
+        return Ok(None);
+    };
     thread.messages = conn
         .prepare_cached(
             "SELECT id, subject, from_name, from_addr, date, unread FROM messages
@@ -296,7 +303,10 @@ pub(super) fn load_thread(conn: &Connection, id: i64) -> rusqlite::Result<Option
             Ok(ThreadMessage {
                 id: r.get(0)?,
                 subject: r.get(1)?,
-                from: Mailbox { name: r.get(2)?, address: r.get(3)? },
+                from: Mailbox {
+                    name: r.get(2)?,
+                    address: r.get(3)?,
+                },
                 date: r.get(4)?,
                 unread: r.get(5)?,
             })
