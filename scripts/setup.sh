@@ -18,4 +18,10 @@ fi
 echo
 "$bin" demo
 echo
+echo "==> the bundled sample mailbox and notes"
+"$bin" ingest maildir sample/mail
+"$bin" ingest notes sample/notes
+"$bin" search "budget from:kenneth"
+echo
 echo "Try: $bin chat \"Write a short thank-you note to a colleague.\""
+echo "     $bin search \"lisbon has:attachment\"    $bin show t1"

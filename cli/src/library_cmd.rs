@@ -491,3 +491,59 @@ pub async fn threads(assistant: &Assistant, json: bool) -> Result<(), CoreError>
     });
     Ok(())
 }
+
+/// Search latency: every query of the file (one per line) `rounds` times, in this process.
+pub async fn bench_search(
+    assistant: &Assistant,
+    file: &std::path::Path,
+    rounds: usize,
+    json: bool,
+) -> Result<(), CoreError> {
+    let text = std::fs::read_to_string(file).map_err(|e| CoreError::io(file, e))?;
+    let queries: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if queries.is_empty() {
+        return Err(CoreError::InvalidRequest(format!(
+            "{}: no queries (one per line)",
+            file.display()
+        )));
+    }
+    let library = assistant.library();
+    library.search("warm up", 10).await?;
+    let mut times = Vec::with_capacity(queries.len() * rounds);
+    let mut hits = 0usize;
+    for _ in 0..rounds.max(1) {
+        for q in &queries {
+            let started = std::time::Instant::now();
+            hits += library.search(q, 10).await?.len();
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    let status = library.status().await?;
+    let report = serde_json::json!({
+        "queries": queries.len(),
+        "searches": times.len(),
+        "documents": status.index_docs,
+        "mean_hits": hits as f64 / times.len() as f64,
+        "p50_ms": pct(0.5),
+        "p95_ms": pct(0.95),
+        "max_ms": pct(1.0),
+    });
+    output::print(json, &report, || {
+        format!(
+            "{} searches over {} documents: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms ({:.1} results each)",
+            times.len(),
+            status.index_docs,
+            pct(0.5),
+            pct(0.95),
+            pct(1.0),
+            hits as f64 / times.len() as f64
+        )
+    });
+    Ok(())
+}

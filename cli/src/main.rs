@@ -66,6 +66,12 @@ enum Command {
     },
     /// Every stored message's thread and location (for checking threading).
     Threads,
+    /// Search latency over the library: each query of FILE (one per line), several rounds.
+    BenchSearch {
+        file: PathBuf,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
 }
 
 #[derive(Args)]
@@ -212,6 +218,9 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Reindex => library_cmd::reindex(&assistant, json).await,
         Command::Status { check } => library_cmd::status(&assistant, check, json).await,
         Command::Threads => library_cmd::threads(&assistant, json).await,
+        Command::BenchSearch { file, rounds } => {
+            library_cmd::bench_search(&assistant, &file, rounds, json).await
+        }
         Command::Info => {
             let settings = assistant.settings()?;
             let active = assistant.models().active().ok();
