@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 export ASSISTANT_TEST_MODEL
 ASSISTANT_TEST_MODEL=$(bash scripts/fetch-default-model.sh)
+export ASSISTANT_TEST_EMBEDDING_MODEL
+ASSISTANT_TEST_EMBEDDING_MODEL=$(bash scripts/fetch-embedding-model.sh)
 bash scripts/build-ui.sh
 cargo test --workspace --no-fail-fast "$@"
 # The CPU kernels once more with the AVX2 versions where the CPU also has AVX-VNNI.

@@ -687,3 +687,95 @@ fn ingest_killed_at_random_points_loses_and_duplicates_nothing() {
         assert_eq!(hits.len(), 1, "token{i}: {hits:?}");
     }
 }
+
+/// The embedding model's folder, put in place by `scripts/fetch-embedding-model.sh` (the test
+/// script runs it and names the folder in ASSISTANT_TEST_EMBEDDING_MODEL).
+fn embedding_model() -> PathBuf {
+    let dir = std::env::var_os("ASSISTANT_TEST_EMBEDDING_MODEL")
+        .map(PathBuf::from)
+        .expect("ASSISTANT_TEST_EMBEDDING_MODEL is not set: run scripts/test.sh (it fetches the embedding model)");
+    assert!(
+        dir.join("model.safetensors").is_file(),
+        "no embedding model in {}",
+        dir.display()
+    );
+    dir
+}
+
+#[test]
+fn embeddings_find_mail_and_notes_by_meaning_and_follow_edits() {
+    let data = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let notes = work.path().join("notes");
+    copy_tree(&sample("notes"), &notes);
+    ingest(data.path(), "maildir", &sample("mail"));
+    ingest(data.path(), "notes", &notes);
+
+    // Before any vectors, search is BM25 (and dense search says what is missing).
+    assert!(search(data.path(), "wireless internet access").is_empty());
+    let out = assistant(
+        data.path(),
+        &["--json", "search", "--mode", "dense", "anything"],
+    );
+    assert!(!out.status.success());
+    assert_eq!(json(&out)["error"]["kind"], "model_not_installed");
+
+    let model = embedding_model();
+    let r = run_json(data.path(), &["embed", "--model", model.to_str().unwrap()]);
+    assert_eq!(r["progress"]["documents_chunked"], 15, "{r}");
+    assert_eq!(r["progress"]["embedded"], r["progress"]["chunks"], "{r}");
+    assert_eq!(r["paused"], false);
+
+    // No word in common with the Wi-Fi mail, but the same meaning.
+    let hits = run_json(
+        data.path(),
+        &[
+            "search",
+            "--mode",
+            "dense",
+            "--limit",
+            "3",
+            "wireless internet access",
+        ],
+    );
+    assert_eq!(hits[0]["title"], "New office Wi-Fi password", "{hits}");
+    // Hybrid is the default once vectors exist; filters still hold.
+    let hits = search(data.path(), "wireless internet access");
+    assert_eq!(hits[0]["title"], "New office Wi-Fi password", "{hits:?}");
+    let hits = search(data.path(), "something to cook for dinner is:note");
+    assert_eq!(hits[0]["title"], "Weeknight dal", "{hits:?}");
+    assert!(hits.iter().all(|h| h["kind"] == "note"));
+
+    // Nothing new: nothing embedded again. An edited note gets new passages and vectors.
+    let r = run_json(data.path(), &["embed"]);
+    assert_eq!(
+        (r["chunks_created"].as_u64(), r["embedded"].as_u64()),
+        (Some(0), Some(0)),
+        "{r}"
+    );
+    std::fs::write(
+        notes.join("recipes.md"),
+        "# Garden log\n\nPlanted tomatoes and basil in the raised bed.\n",
+    )
+    .unwrap();
+    ingest(data.path(), "notes", &notes);
+    let r = run_json(data.path(), &["embed"]);
+    assert_eq!(
+        (r["chunks_created"].as_u64(), r["embedded"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    let hits = run_json(
+        data.path(),
+        &[
+            "search",
+            "--mode",
+            "dense",
+            "--limit",
+            "1",
+            "vegetables growing outside",
+            "is:note",
+        ],
+    );
+    assert_eq!(hits[0]["title"], "Garden log", "{hits}");
+}

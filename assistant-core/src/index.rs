@@ -18,7 +18,7 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Tantivy
 use crate::error::{CoreError, Result};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-pub const INDEX_VERSION: u32 = 1;
+pub const INDEX_VERSION: u32 = 3;
 const VERSION_FILE: &str = "assistant-index-version";
 
 /// A document of the store: a message or a note, by row id. Written `m12` / `n3`.
@@ -45,6 +45,22 @@ impl From<DocKey> for String {
 }
 
 impl DocKey {
+    /// Messages even, notes odd.
+    pub fn to_number(self) -> u64 {
+        match self {
+            DocKey::Message(id) => (id as u64) << 1,
+            DocKey::Note(id) => ((id as u64) << 1) | 1,
+        }
+    }
+
+    pub fn from_number(n: u64) -> DocKey {
+        if n & 1 == 0 {
+            DocKey::Message((n >> 1) as i64)
+        } else {
+            DocKey::Note((n >> 1) as i64)
+        }
+    }
+
     pub fn parse(s: &str) -> Option<DocKey> {
         let (kind, id) = s.split_at_checked(1)?;
         let id: i64 = id.parse().ok()?;
@@ -115,6 +131,8 @@ pub struct Snippet {
 #[derive(Clone, Copy)]
 struct Fields {
     key: Field,
+    /// The key as a number in a fast field ([`DocKey::to_number`]), for whole-set filters.
+    number: Field,
     kind: Field,
     title: Field,
     body: Field,
@@ -128,11 +146,35 @@ struct Fields {
     has_attachment: Field,
 }
 
+/// Words, lower case, without English stop words ("the", "to", "for"), stemmed.
+const ENGLISH: &str = "english";
+
+/// Analysers are not stored in the index: every opened index gets them again.
+fn register_analyzers(index: &Index) {
+    use tantivy::tokenizer::{
+        Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
+        TextAnalyzer,
+    };
+    let mut builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .dynamic();
+    if let Some(stop) = StopWordFilter::new(Language::English) {
+        builder = builder.filter_dynamic(stop);
+    }
+    index.tokenizers().register(
+        ENGLISH,
+        builder
+            .filter_dynamic(Stemmer::new(Language::English))
+            .build(),
+    );
+}
+
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let stemmed = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer("en_stem")
+            .set_tokenizer(ENGLISH)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let plain = TextOptions::default().set_indexing_options(
@@ -142,6 +184,7 @@ fn schema() -> (Schema, Fields) {
     );
     let fields = Fields {
         key: b.add_text_field("key", STRING | STORED),
+        number: b.add_u64_field("number", FAST),
         kind: b.add_text_field("kind", STRING),
         title: b.add_text_field("title", stemmed.clone()),
         body: b.add_text_field("body", stemmed),
@@ -218,6 +261,7 @@ impl FullTextIndex {
     }
 
     fn with_index(index: Index, fields: Fields, dir: PathBuf) -> Result<Self> {
+        register_analyzers(&index);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -419,6 +463,26 @@ impl FullTextIndex {
         Ok(hits)
     }
 
+    /// Every document that passes `filters` (no ranking, no limit).
+    pub fn matching_keys(&self, filters: &Filters) -> Result<HashSet<DocKey>> {
+        let searcher = self.reader.searcher();
+        let (query, _) = self.build_query("", filters);
+        let addresses = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)
+            .map_err(|e| index_error(&self.dir, e))?;
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.fast_fields().u64("number"))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| index_error(&self.dir, e))?;
+        Ok(addresses
+            .into_iter()
+            .filter_map(|a| columns[a.segment_ord as usize].first(a.doc_id))
+            .map(DocKey::from_number)
+            .collect())
+    }
+
     /// Makes snippets of the bodies of search results for `text`.
     pub fn snippets(&self, text: &str, max_chars: usize) -> Result<Snippeter> {
         let searcher = self.reader.searcher();
@@ -487,6 +551,7 @@ impl IndexWriterHandle {
             f.body => d.body.as_str(),
             f.people => d.people.as_str(),
             f.has_attachment => u64::from(d.has_attachment),
+            f.number => d.key.to_number(),
         );
         for v in &d.from {
             document.add_text(f.from, v);
@@ -776,9 +841,36 @@ mod tests {
     }
 
     #[test]
+    fn matching_keys_lists_every_document_passing_the_filters() {
+        let mut docs: Vec<IndexDoc> = (1..=50)
+            .map(|i| mail(i, "t", "b", "a@x", "inbox", i))
+            .collect();
+        docs[3].key = DocKey::Note(4);
+        let index = index_with(&docs);
+        let after = index
+            .matching_keys(&Filters {
+                after: Some(41),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            after,
+            (41..=50).map(DocKey::Message).collect::<HashSet<_>>()
+        );
+        let notes = index
+            .matching_keys(&Filters {
+                kind: Some(DocKind::Note),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(notes, HashSet::from([DocKey::Note(4)]));
+    }
+
+    #[test]
     fn doc_keys_round_trip() {
         for k in [DocKey::Message(12), DocKey::Note(3)] {
             assert_eq!(DocKey::parse(&k.to_string()), Some(k));
+            assert_eq!(DocKey::from_number(k.to_number()), k);
         }
         assert_eq!(DocKey::parse("x1"), None);
         assert_eq!(DocKey::parse("m"), None);

@@ -3,7 +3,9 @@
 //! The app (`src-tauri`) and the `assistant` command line are thin layers over [`Assistant`].
 
 pub mod bench;
+pub mod chunk;
 pub mod data_dir;
+pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod index;

@@ -1,17 +1,20 @@
 //! `Library`: the user's mail and notes as the app and the CLI see them (ingest, search, show,
 //! reindex), async, with the blocking store and index work run off the runtime.
 
-use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
+use crate::chunk;
 use crate::data_dir::DataDir;
+use crate::embed::{self, Embedder, EMBEDDING_MODEL_ID};
 use crate::error::{CoreError, Result};
-use crate::index::{DocKey, FullTextIndex};
+use crate::index::{DocKey, Filters, FullTextIndex, Hit};
 use crate::ingest::{self, IngestReport, IngestSpec, Progress};
-use crate::search::{self, SearchResult};
+use crate::search::{self, SearchMode, SearchResult};
 use crate::store::{MessageRecord, NoteRecord, SourceInfo, Store, StoreCounts, ThreadRecord};
 
 #[derive(Clone)]
@@ -22,9 +25,72 @@ pub struct Library {
 struct Inner {
     db_path: PathBuf,
     index_dir: PathBuf,
+    embedding_model_dir: PathBuf,
     /// Opened on first use; cheap to clone (tantivy's handles are shared).
     index: Mutex<Option<FullTextIndex>>,
+    /// Loaded on first use.
+    embedder: Mutex<Option<Arc<Embedder>>>,
+    /// Every passage vector in memory, reloaded when the number stored changes.
+    dense: Mutex<Option<Arc<DenseIndex>>>,
 }
+
+/// Passage vectors for brute-force cosine search (the vectors have length 1: a dot product).
+struct DenseIndex {
+    count: usize,
+    keys: Vec<DocKey>,
+    vectors: Vec<f32>,
+}
+
+impl DenseIndex {
+    /// The best documents (by their best passage) among `allowed`, if given.
+    fn top(
+        &self,
+        query: &[f32],
+        limit: usize,
+        allowed: Option<&HashSet<DocKey>>,
+    ) -> Vec<(DocKey, f32)> {
+        let mut best: std::collections::HashMap<DocKey, f32> = std::collections::HashMap::new();
+        for (key, v) in self
+            .keys
+            .iter()
+            .zip(self.vectors.chunks_exact(embed::DIMENSIONS))
+        {
+            if allowed.is_some_and(|a| !a.contains(key)) {
+                continue;
+            }
+            let score: f32 = v.iter().zip(query).map(|(a, b)| a * b).sum();
+            let entry = best.entry(*key).or_insert(f32::MIN);
+            if score > *entry {
+                *entry = score;
+            }
+        }
+        let mut ranked: Vec<(DocKey, f32)> = best.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(limit);
+        ranked
+    }
+}
+
+/// What one run of the embedding job did.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmbedReport {
+    pub chunks_created: u64,
+    pub embedded: u64,
+    pub progress: crate::store::EmbeddingProgress,
+    pub elapsed_ms: u64,
+    /// Stopped before the end (`cancel`); run again to continue.
+    pub paused: bool,
+}
+
+/// Progress of the embedding job: passages with a vector out of all passages.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct EmbedProgress {
+    pub embedded: u64,
+    pub chunks: u64,
+}
+
+/// Candidates each ranking contributes to hybrid fusion.
+const FUSION_DEPTH: usize = 100;
 
 /// What `show` found for an id.
 #[derive(Debug, Clone, Serialize)]
@@ -71,7 +137,10 @@ impl Library {
             inner: Arc::new(Inner {
                 db_path: dir.database_path(),
                 index_dir: dir.index_dir(),
+                embedding_model_dir: embed::model_dir(&dir.models_dir()),
                 index: Mutex::new(None),
+                embedder: Mutex::new(None),
+                dense: Mutex::new(None),
             }),
         }
     }
@@ -132,23 +201,222 @@ impl Library {
         .await
     }
 
-    /// Searches with the query syntax of [`search::parse_query`].
+    /// Searches with the query syntax of [`search::parse_query`], ranked by `SearchMode::Auto`.
     pub async fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchResult>> {
         let (text, filters) = search::parse_query(query)?;
-        self.search_with(text, filters, limit).await
+        self.search_with(text, filters, limit, SearchMode::Auto)
+            .await
     }
 
     pub async fn search_with(
         &self,
         text: String,
-        filters: crate::index::Filters,
+        filters: Filters,
         limit: usize,
+        mode: SearchMode,
     ) -> Result<Vec<SearchResult>> {
         let this = self.clone();
         blocking(move || {
             let mut store = this.open_store()?;
             let index = this.index(&mut store)?;
-            search::search(&store, &index, &text, &filters, limit)
+            let hits = this.ranked(&store, &index, &text, &filters, limit, mode)?;
+            search::results(&store, &index, &text, &hits)
+        })
+        .await
+    }
+
+    fn ranked(
+        &self,
+        store: &Store,
+        index: &FullTextIndex,
+        text: &str,
+        filters: &Filters,
+        limit: usize,
+        mode: SearchMode,
+    ) -> Result<Vec<Hit>> {
+        let has_vectors = || -> Result<bool> {
+            Ok(self
+                .inner
+                .embedding_model_dir
+                .join("model.safetensors")
+                .is_file()
+                && store.embedding_progress(EMBEDDING_MODEL_ID)?.embedded > 0)
+        };
+        let mode = match mode {
+            SearchMode::Auto if !text.trim().is_empty() && has_vectors()? => SearchMode::Hybrid,
+            SearchMode::Auto => SearchMode::Bm25,
+            m => m,
+        };
+        if mode == SearchMode::Bm25 || text.trim().is_empty() {
+            return index.search(text, filters, limit);
+        }
+        let embedder = self.embedder()?;
+        let query = embedder.embed(&[text])?.remove(0);
+        let dense = self.dense_index(store)?;
+        let allowed: Option<HashSet<DocKey>> = if *filters == Filters::default() {
+            None
+        } else {
+            Some(index.matching_keys(filters)?)
+        };
+        let depth = if mode == SearchMode::Dense {
+            limit
+        } else {
+            FUSION_DEPTH.max(limit)
+        };
+        let dense_hits = dense.top(&query, depth, allowed.as_ref());
+        if mode == SearchMode::Dense {
+            return Ok(dense_hits
+                .into_iter()
+                .map(|(key, score)| Hit { key, score })
+                .collect());
+        }
+        let lexical: Vec<DocKey> = index
+            .search(text, filters, depth)?
+            .into_iter()
+            .map(|h| h.key)
+            .collect();
+        let semantic: Vec<DocKey> = dense_hits.into_iter().map(|(k, _)| k).collect();
+        Ok(search::reciprocal_rank_fusion(&[lexical, semantic], limit))
+    }
+
+    fn embedder(&self) -> Result<Arc<Embedder>> {
+        if let Some(e) = self.inner.embedder.lock().expect("embedder slot").clone() {
+            return Ok(e);
+        }
+        let e = Arc::new(Embedder::load(&self.inner.embedding_model_dir)?);
+        *self.inner.embedder.lock().expect("embedder slot") = Some(e.clone());
+        Ok(e)
+    }
+
+    fn dense_index(&self, store: &Store) -> Result<Arc<DenseIndex>> {
+        let count = store.embedding_progress(EMBEDDING_MODEL_ID)?.embedded as usize;
+        if let Some(d) = self
+            .inner
+            .dense
+            .lock()
+            .expect("dense slot")
+            .clone()
+            .filter(|d| d.count == count)
+        {
+            return Ok(d);
+        }
+        let rows = store.all_embeddings(EMBEDDING_MODEL_ID)?;
+        let mut keys = Vec::with_capacity(rows.len());
+        let mut vectors = Vec::with_capacity(rows.len() * embed::DIMENSIONS);
+        for (key, v) in rows {
+            if v.len() == embed::DIMENSIONS {
+                keys.push(key);
+                vectors.extend_from_slice(&v);
+            }
+        }
+        let d = Arc::new(DenseIndex {
+            count,
+            keys,
+            vectors,
+        });
+        *self.inner.dense.lock().expect("dense slot") = Some(d.clone());
+        Ok(d)
+    }
+
+    /// Copies the embedding model's files from `source` (the folder scripts/fetch-embedding-model.sh
+    /// prints) into the data folder; the copy is loaded once before it is kept.
+    pub async fn install_embedding_model(&self, source: PathBuf) -> Result<PathBuf> {
+        let dest = self.inner.embedding_model_dir.clone();
+        blocking(move || {
+            let part = dest.with_extension("part");
+            let _ = std::fs::remove_dir_all(&part);
+            std::fs::create_dir_all(&part).map_err(|e| CoreError::io(&part, e))?;
+            for f in embed::MODEL_FILES {
+                std::fs::copy(source.join(f), part.join(f))
+                    .map_err(|e| CoreError::io(source.join(f), e))?;
+            }
+            Embedder::load(&part)?;
+            let _ = std::fs::remove_dir_all(&dest);
+            std::fs::rename(&part, &dest).map_err(|e| CoreError::io(&dest, e))?;
+            Ok(dest)
+        })
+        .await
+    }
+
+    pub fn embedding_model_dir(&self) -> &Path {
+        &self.inner.embedding_model_dir
+    }
+
+    /// Splits new documents into passages and gives each passage a vector, in batches that are
+    /// each committed; `cancel` pauses between batches (run again to continue). Search works
+    /// (BM25) while it runs and uses the vectors stored so far.
+    pub async fn embed(
+        &self,
+        progress: impl Fn(EmbedProgress) + Send + 'static,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<EmbedReport> {
+        let this = self.clone();
+        blocking(move || {
+            let started = std::time::Instant::now();
+            let embedder = this.embedder()?;
+            let mut store = this.open_store()?;
+            let mut chunks_created = 0u64;
+            loop {
+                let docs = store.docs_without_chunks(500)?;
+                if docs.is_empty() {
+                    break;
+                }
+                let chunked: Vec<(DocKey, Vec<chunk::Chunk>)> = docs
+                    .into_iter()
+                    .map(|(key, _title, body)| {
+                        let text = match key {
+                            DocKey::Message(_) => chunk::mail_new_text(&body),
+                            DocKey::Note(_) => body.as_str(),
+                        };
+                        (
+                            key,
+                            chunk::chunk_text(text, chunk::MAX_CHUNK_CHARS, chunk::MAX_CHUNKS),
+                        )
+                    })
+                    .collect();
+                chunks_created += store.put_chunks(&chunked)? as u64;
+            }
+            let total = store.embedding_progress(EMBEDDING_MODEL_ID)?;
+            let mut embedded = 0u64;
+            let mut paused = false;
+            loop {
+                if cancel.load(Ordering::Relaxed) {
+                    paused = true;
+                    break;
+                }
+                let batch = store.chunks_without_embedding(EMBEDDING_MODEL_ID, 32)?;
+                if batch.is_empty() {
+                    break;
+                }
+                // The title gives a passage its context ("Re: Q3 budget" + "yes, Thursday").
+                let texts: Vec<String> = batch
+                    .iter()
+                    .map(|(_, title, text)| {
+                        if title.is_empty() {
+                            text.clone()
+                        } else {
+                            format!("{title}. {text}")
+                        }
+                    })
+                    .collect();
+                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                let vectors = embedder.embed(&refs)?;
+                let rows: Vec<(i64, Vec<f32>)> =
+                    batch.iter().map(|(id, _, _)| *id).zip(vectors).collect();
+                store.put_embeddings(EMBEDDING_MODEL_ID, &rows)?;
+                embedded += rows.len() as u64;
+                progress(EmbedProgress {
+                    embedded: total.embedded as u64 + embedded,
+                    chunks: total.chunks as u64,
+                });
+            }
+            Ok(EmbedReport {
+                chunks_created,
+                embedded,
+                progress: store.embedding_progress(EMBEDDING_MODEL_ID)?,
+                elapsed_ms: started.elapsed().as_millis() as u64,
+                paused,
+            })
         })
         .await
     }

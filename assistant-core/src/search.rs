@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::error::{CoreError, Result};
-use crate::index::{DocKind, Filters, FullTextIndex, Snippet};
+use crate::index::{DocKey, DocKind, Filters, FullTextIndex, Hit, Snippet};
 use crate::store::Store;
 
 /// One result line.
@@ -159,7 +159,37 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Runs a parsed query and builds result lines from the store.
+/// How results are ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchMode {
+    /// Hybrid when passages have vectors and the embedding model is installed, else BM25.
+    Auto,
+    Bm25,
+    Dense,
+    Hybrid,
+}
+
+/// Reciprocal rank fusion: each list adds 1 / (k + rank) to a document's score.
+pub const RRF_K: f32 = 60.0;
+
+pub fn reciprocal_rank_fusion(lists: &[Vec<DocKey>], limit: usize) -> Vec<Hit> {
+    let mut scores: std::collections::HashMap<DocKey, f32> = std::collections::HashMap::new();
+    for list in lists {
+        for (rank, key) in list.iter().enumerate() {
+            *scores.entry(*key).or_default() += 1.0 / (RRF_K + rank as f32 + 1.0);
+        }
+    }
+    let mut hits: Vec<Hit> = scores
+        .into_iter()
+        .map(|(key, score)| Hit { key, score })
+        .collect();
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+    hits.truncate(limit);
+    hits
+}
+
+/// Runs a parsed query on the full-text index and builds result lines from the store.
 pub fn search(
     store: &Store,
     index: &FullTextIndex,
@@ -168,6 +198,16 @@ pub fn search(
     limit: usize,
 ) -> Result<Vec<SearchResult>> {
     let hits = index.search(text, filters, limit)?;
+    results(store, index, text, &hits)
+}
+
+/// Result lines for ranked hits: titles and dates from the store, snippets for `text`.
+pub fn results(
+    store: &Store,
+    index: &FullTextIndex,
+    text: &str,
+    hits: &[Hit],
+) -> Result<Vec<SearchResult>> {
     let keys: Vec<_> = hits.iter().map(|h| h.key).collect();
     let summaries = store.summaries(&keys)?;
     let snippeter = index.snippets(text, 180)?;
@@ -180,8 +220,8 @@ pub fn search(
             Some(SearchResult {
                 id: hit.key.to_string(),
                 kind: match hit.key {
-                    crate::index::DocKey::Message(_) => DocKind::Mail,
-                    crate::index::DocKey::Note(_) => DocKind::Note,
+                    DocKey::Message(_) => DocKind::Mail,
+                    DocKey::Note(_) => DocKind::Note,
                 },
                 snippet: snippeter.snippet(&s.body),
                 title: s.title,
@@ -225,6 +265,21 @@ mod tests {
             "{err}"
         );
         assert!(parse_query("after:2001-02-29").is_err());
+    }
+
+    #[test]
+    fn fusion_rewards_documents_both_lists_rank_well() {
+        let (a, b, c, d) = (
+            DocKey::Message(1),
+            DocKey::Message(2),
+            DocKey::Note(3),
+            DocKey::Note(4),
+        );
+        let hits = reciprocal_rank_fusion(&[vec![a, b, c], vec![c, b, d]], 10);
+        let order: Vec<DocKey> = hits.iter().map(|h| h.key).collect();
+        // c (first and third) edges out b (second twice); a and d appear once each.
+        assert_eq!(order, vec![c, b, a, d]);
+        assert_eq!(reciprocal_rank_fusion(&[vec![a, b]], 1).len(), 1);
     }
 
     #[test]

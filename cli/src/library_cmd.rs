@@ -7,7 +7,7 @@ use std::sync::Arc;
 use assistant_core::index::{DocKind, Filters};
 use assistant_core::ingest::{IngestReport, IngestSpec, Progress};
 use assistant_core::library::Shown;
-use assistant_core::search::{parse_date, parse_query, SearchResult};
+use assistant_core::search::{parse_date, parse_query, SearchMode, SearchResult};
 use assistant_core::{Assistant, CoreError};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -80,6 +80,18 @@ pub struct SearchArgs {
     /// mail or note
     #[arg(long, value_parser = ["mail", "note"])]
     kind: Option<String>,
+    /// Ranking: auto (hybrid once passages have vectors, else bm25), bm25, dense or hybrid.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "bm25", "dense", "hybrid"])]
+    mode: String,
+}
+
+pub fn search_mode(mode: &str) -> SearchMode {
+    match mode {
+        "bm25" => SearchMode::Bm25,
+        "dense" => SearchMode::Dense,
+        "hybrid" => SearchMode::Hybrid,
+        _ => SearchMode::Auto,
+    }
 }
 
 fn progress_bar(json: bool) -> ProgressBar {
@@ -251,7 +263,7 @@ pub async fn search(assistant: &Assistant, args: SearchArgs, json: bool) -> Resu
     filters.kind = flags.kind.or(filters.kind);
     let results = assistant
         .library()
-        .search_with(text, filters, args.limit)
+        .search_with(text, filters, args.limit, search_mode(&args.mode))
         .await?;
     output::print(json, &results, || results_table(&results));
     Ok(())
@@ -493,10 +505,14 @@ pub async fn threads(assistant: &Assistant, json: bool) -> Result<(), CoreError>
 }
 
 /// Search latency: every query of the file (one per line) `rounds` times, in this process.
+/// With `results`, also writes each query's ranked ids there (JSON lines), for quality checks.
 pub async fn bench_search(
     assistant: &Assistant,
     file: &std::path::Path,
     rounds: usize,
+    mode: SearchMode,
+    limit: usize,
+    results: Option<&std::path::Path>,
     json: bool,
 ) -> Result<(), CoreError> {
     let text = std::fs::read_to_string(file).map_err(|e| CoreError::io(file, e))?;
@@ -512,15 +528,31 @@ pub async fn bench_search(
         )));
     }
     let library = assistant.library();
-    library.search("warm up", 10).await?;
+    library
+        .search_with("warm up".into(), Filters::default(), 10, mode)
+        .await?;
     let mut times = Vec::with_capacity(queries.len() * rounds);
     let mut hits = 0usize;
-    for _ in 0..rounds.max(1) {
+    let mut ranked = String::new();
+    for round in 0..rounds.max(1) {
         for q in &queries {
             let started = std::time::Instant::now();
-            hits += library.search(q, 10).await?.len();
+            let (text, filters) = parse_query(q)?;
+            let found = library.search_with(text, filters, limit, mode).await?;
             times.push(started.elapsed().as_secs_f64() * 1000.0);
+            hits += found.len();
+            if round == 0 {
+                let ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
+                let bylines: Vec<&str> = found.iter().map(|r| r.byline.as_str()).collect();
+                ranked.push_str(
+                    &serde_json::json!({"query": q, "ids": ids, "bylines": bylines}).to_string(),
+                );
+                ranked.push('\n');
+            }
         }
+    }
+    if let Some(path) = results {
+        std::fs::write(path, ranked).map_err(|e| CoreError::io(path, e))?;
     }
     times.sort_by(|a, b| a.total_cmp(b));
     let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
@@ -543,6 +575,57 @@ pub async fn bench_search(
             pct(0.95),
             pct(1.0),
             hits as f64 / times.len() as f64
+        )
+    });
+    Ok(())
+}
+
+pub async fn embed(
+    assistant: &Assistant,
+    model: Option<PathBuf>,
+    json: bool,
+) -> Result<(), CoreError> {
+    let library = assistant.library();
+    if let Some(dir) = model {
+        let installed = library.install_embedding_model(dir).await?;
+        if !json {
+            eprintln!("embedding model installed in {}", installed.display());
+        }
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            c.store(true, Ordering::Relaxed);
+        }
+    });
+    let bar = progress_bar(json);
+    bar.set_message("embedding");
+    let b = bar.clone();
+    let report = library
+        .embed(
+            move |p| {
+                b.set_length(p.chunks);
+                b.set_position(p.embedded);
+            },
+            cancel,
+        )
+        .await;
+    bar.finish_and_clear();
+    let report = report?;
+    output::print(json, &report, || {
+        format!(
+            "{} passages made, {} embedded in {:.1} s; {} of {} passages have vectors{}",
+            report.chunks_created,
+            report.embedded,
+            report.elapsed_ms as f64 / 1000.0,
+            report.progress.embedded,
+            report.progress.chunks,
+            if report.paused {
+                " (paused: run again to continue)"
+            } else {
+                ""
+            }
         )
     });
     Ok(())

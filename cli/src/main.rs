@@ -71,6 +71,22 @@ enum Command {
         file: PathBuf,
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+        /// auto, bm25, dense or hybrid
+        #[arg(long, default_value = "auto", value_parser = ["auto", "bm25", "dense", "hybrid"])]
+        mode: String,
+        /// Results per query.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Write each query's ranked ids to FILE (JSON lines).
+        #[arg(long, value_name = "FILE")]
+        results: Option<PathBuf>,
+    },
+    /// Give passages of mail and notes vectors for meaning-based search (Ctrl-C pauses; run again
+    /// to continue). Search works without them.
+    Embed {
+        /// Install the embedding model from this folder first (scripts/fetch-embedding-model.sh).
+        #[arg(long, value_name = "DIR")]
+        model: Option<PathBuf>,
     },
 }
 
@@ -218,9 +234,25 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Reindex => library_cmd::reindex(&assistant, json).await,
         Command::Status { check } => library_cmd::status(&assistant, check, json).await,
         Command::Threads => library_cmd::threads(&assistant, json).await,
-        Command::BenchSearch { file, rounds } => {
-            library_cmd::bench_search(&assistant, &file, rounds, json).await
+        Command::BenchSearch {
+            file,
+            rounds,
+            mode,
+            limit,
+            results,
+        } => {
+            library_cmd::bench_search(
+                &assistant,
+                &file,
+                rounds,
+                library_cmd::search_mode(&mode),
+                limit,
+                results.as_deref(),
+                json,
+            )
+            .await
         }
+        Command::Embed { model } => library_cmd::embed(&assistant, model, json).await,
         Command::Info => {
             let settings = assistant.settings()?;
             let active = assistant.models().active().ok();

@@ -670,6 +670,167 @@ impl Store {
         Ok(keys)
     }
 
+    // ----- passages and embeddings -----
+
+    /// Up to `limit` messages and notes that have no passages yet: `(key, title, body)`.
+    pub fn docs_without_chunks(&self, limit: usize) -> Result<Vec<(DocKey, String, String)>> {
+        let mut out = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, subject, body_text FROM messages m
+                 WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.message = m.id) LIMIT ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok((DocKey::Message(r.get(0)?), r.get(1)?, r.get(2)?))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))?;
+        out.extend(rows);
+        if out.len() < limit {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT id, title, body FROM notes n
+                     WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.note = n.id) LIMIT ?1",
+                )
+                .map_err(|e| self.err(e))?;
+            let rows = stmt
+                .query_map([(limit - out.len()) as i64], |r| {
+                    Ok((DocKey::Note(r.get(0)?), r.get(1)?, r.get(2)?))
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| self.err(e))?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Stores the passages of several documents in one transaction.
+    pub fn put_chunks(&mut self, docs: &[(DocKey, Vec<crate::chunk::Chunk>)]) -> Result<usize> {
+        let path = self.path.clone();
+        let e = |err| store_error(&path, err);
+        let tx = self.conn.transaction().map_err(e)?;
+        let mut n = 0;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO chunks (message, note, position, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(e)?;
+            for (key, chunks) in docs {
+                let (message, note) = match key {
+                    DocKey::Message(id) => (Some(*id), None),
+                    DocKey::Note(id) => (None, Some(*id)),
+                };
+                for (i, c) in chunks.iter().enumerate() {
+                    insert
+                        .execute(params![
+                            message,
+                            note,
+                            i as i64,
+                            c.start as i64,
+                            c.end as i64,
+                            c.text
+                        ])
+                        .map_err(e)?;
+                    n += 1;
+                }
+            }
+        }
+        tx.commit().map_err(e)?;
+        Ok(n)
+    }
+
+    /// Up to `limit` passages without a vector from `model`: `(chunk id, document title, text)`.
+    pub fn chunks_without_embedding(
+        &self,
+        model: &str,
+        limit: usize,
+    ) -> Result<Vec<(i64, String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.id, COALESCE(m.subject, n.title, ''), c.text FROM chunks c
+                 LEFT JOIN messages m ON m.id = c.message LEFT JOIN notes n ON n.id = c.note
+                 WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk = c.id AND e.model = ?1)
+                 ORDER BY c.id LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![model, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    pub fn put_embeddings(&mut self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
+        let path = self.path.clone();
+        let e = |err| store_error(&path, err);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO embeddings (chunk, model, vector) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(e)?;
+            for (chunk, v) in vectors {
+                insert
+                    .execute(params![chunk, model, crate::embed::to_bytes(v)])
+                    .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    /// How far the embedding job has got for `model`.
+    pub fn embedding_progress(&self, model: &str) -> Result<EmbeddingProgress> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM notes),
+                        (SELECT COUNT(DISTINCT COALESCE('m' || message, 'n' || note)) FROM chunks),
+                        (SELECT COUNT(*) FROM chunks),
+                        (SELECT COUNT(*) FROM embeddings WHERE model = ?1)",
+                [model],
+                |r| {
+                    Ok(EmbeddingProgress {
+                        documents: r.get(0)?,
+                        documents_chunked: r.get(1)?,
+                        chunks: r.get(2)?,
+                        embedded: r.get(3)?,
+                    })
+                },
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every vector of `model` with its document, for dense search.
+    pub fn all_embeddings(&self, model: &str) -> Result<Vec<(DocKey, Vec<f32>)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.message, c.note, e.vector FROM embeddings e JOIN chunks c ON c.id = e.chunk
+                 WHERE e.model = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([model], |r| {
+                let key = match (r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?) {
+                    (Some(m), _) => DocKey::Message(m),
+                    (_, Some(n)) => DocKey::Note(n),
+                    _ => DocKey::Message(0),
+                };
+                Ok((key, crate::embed::from_bytes(&r.get::<_, Vec<u8>>(2)?)))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
     // ----- reading -----
 
     pub fn message(&self, id: i64) -> Result<Option<MessageRecord>> {
@@ -892,6 +1053,11 @@ impl Batch<'_> {
                         self.tx
                             .execute("DELETE FROM attachments WHERE message = ?1", [id])
                     })
+                    // New text, new passages and vectors (made again by the embedding job).
+                    .and_then(|_| {
+                        self.tx
+                            .execute("DELETE FROM chunks WHERE message = ?1", [id])
+                    })
                     .map_err(e)?;
                 id
             }
@@ -1072,6 +1238,9 @@ impl Batch<'_> {
             .map_err(e)?;
         self.tx
             .execute("DELETE FROM note_links WHERE note = ?1", [id])
+            .map_err(e)?;
+        self.tx
+            .execute("DELETE FROM chunks WHERE note = ?1", [id])
             .map_err(e)?;
         let mut link = self
             .tx

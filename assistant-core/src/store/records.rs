@@ -112,6 +112,15 @@ pub struct ThreadRecord {
     pub messages: Vec<ThreadMessage>,
 }
 
+/// How far the embedding job has got.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct EmbeddingProgress {
+    pub documents: i64,
+    pub documents_chunked: i64,
+    pub chunks: i64,
+    pub embedded: i64,
+}
+
 /// A message location and the thread of its message.
 #[derive(Debug, Clone, Serialize)]
 pub struct ThreadMember {
