@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn long_text_splits_at_paragraphs_within_the_limit() {
         let para = "word ".repeat(30); // 150 chars
-        let body = vec![para.as_str(); 10].join("\n\n");
+        let body = [para.as_str(); 10].join("\n\n");
         let chunks = chunk_text(&body, 400, 16);
         assert!(chunks.len() >= 4, "{}", chunks.len());
         for c in &chunks {
