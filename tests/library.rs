@@ -779,3 +779,58 @@ fn embeddings_find_mail_and_notes_by_meaning_and_follow_edits() {
     );
     assert_eq!(hits[0]["title"], "Garden log", "{hits}");
 }
+
+#[test]
+fn a_watched_notes_folder_stays_in_sync() {
+    use std::io::BufRead;
+    let data = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let notes = work.path().join("notes");
+    copy_tree(&sample("notes"), &notes);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assistant"))
+        .args([
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--json",
+            "ingest",
+            "notes",
+            notes.to_str().unwrap(),
+            "--watch",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let _ = tx.send(serde_json::from_str::<serde_json::Value>(&line.unwrap()).unwrap());
+        }
+    });
+    let wait = std::time::Duration::from_secs(30);
+    let first = rx.recv_timeout(wait).expect("first sync");
+    assert_eq!(first["added"], 6, "{first}");
+    // The watcher is up once the first sync is reported; give the OS watch a moment to attach.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+
+    std::fs::write(
+        notes.join("projects/new-idea.md"),
+        "# Solar roof\n\nQuotes from three installers.\n",
+    )
+    .unwrap();
+    let sync = rx.recv_timeout(wait).expect("a sync after adding a note");
+    assert_eq!(sync["added"], 1, "{sync}");
+    assert_eq!(
+        titles(&search(data.path(), "installers")),
+        vec!["Solar roof"]
+    );
+
+    std::fs::remove_file(notes.join("recipes.md")).unwrap();
+    let sync = rx.recv_timeout(wait).expect("a sync after deleting a note");
+    assert_eq!(sync["removed"], 1, "{sync}");
+    assert!(search(data.path(), "lentils").is_empty());
+
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

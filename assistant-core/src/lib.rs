@@ -17,6 +17,7 @@ pub mod notes;
 pub mod search;
 pub mod settings;
 pub mod store;
+pub mod watch;
 
 mod assistant;
 

@@ -89,6 +89,10 @@ pub struct EmbedProgress {
     pub chunks: u64,
 }
 
+/// Passages embedded per model call. Small enough that the model's intermediate tensors stay
+/// below glibc's mmap threshold (reused, not mapped and faulted in afresh every call).
+const EMBED_BATCH: usize = 8;
+
 /// Candidates each ranking contributes to hybrid fusion.
 const FUSION_DEPTH: usize = 100;
 
@@ -166,8 +170,12 @@ impl Library {
             }
         };
         // Whatever the index missed (a crash after the store committed, a rebuild) first.
+        // Not fatal: another process (an ingest, a watcher) may hold the index's writer; it
+        // brings the index up to date itself, and search works on what is committed.
         if store.counts()?.pending_index > 0 {
-            ingest::sync_index(store, &index, &|_| {})?;
+            if let Err(err) = ingest::sync_index(store, &index, &|_| {}) {
+                tracing::warn!(%err, "the search index could not catch up with the store now");
+            }
         }
         *self.inner.index.lock().expect("index slot") = Some(index.clone());
         Ok(index)
@@ -187,6 +195,25 @@ impl Library {
             ingest::run(&mut store, &index, &spec, &progress, &cancel)
         })
         .await
+    }
+
+    /// Keeps a notes folder in sync while the returned watcher lives: after each burst of changes
+    /// the folder is ingested again (only changed files are read) and `on_sync` gets the report.
+    pub fn watch_notes(
+        &self,
+        root: PathBuf,
+        on_sync: impl Fn(Result<IngestReport>) + Send + 'static,
+    ) -> Result<crate::watch::FolderWatcher> {
+        let this = self.clone();
+        let spec = IngestSpec::Notes(root.clone());
+        crate::watch::watch_folder(root, move || {
+            let result = (|| {
+                let mut store = this.open_store()?;
+                let index = this.index(&mut store)?;
+                ingest::run(&mut store, &index, &spec, &|_| {}, &AtomicBool::new(false))
+            })();
+            on_sync(result);
+        })
     }
 
     /// Brings the index up to date with the store (after a crash, or a rebuild). Returns how
@@ -384,7 +411,7 @@ impl Library {
                     paused = true;
                     break;
                 }
-                let batch = store.chunks_without_embedding(EMBEDDING_MODEL_ID, 32)?;
+                let batch = store.chunks_without_embedding(EMBEDDING_MODEL_ID, EMBED_BATCH)?;
                 if batch.is_empty() {
                     break;
                 }

@@ -27,7 +27,12 @@ pub enum IngestCommand {
         paths: Vec<PathBuf>,
     },
     /// A folder of Markdown notes (an Obsidian-style vault).
-    Notes { path: PathBuf },
+    Notes {
+        path: PathBuf,
+        /// Then keep watching the folder and ingest each change, until Ctrl-C.
+        #[arg(long)]
+        watch: bool,
+    },
     /// An IMAP account: new mail is fetched, flags and deletions brought over. The password is
     /// read from the environment variable named by --password-env (never stored).
     Imap {
@@ -142,7 +147,12 @@ pub async fn ingest(
         IngestCommand::Maildir { path } => IngestSpec::Maildir(path),
         IngestCommand::Mbox { path } => IngestSpec::Mbox(path),
         IngestCommand::Eml { paths } => IngestSpec::Eml(paths),
-        IngestCommand::Notes { path } => IngestSpec::Notes(path),
+        IngestCommand::Notes { path, watch } => {
+            if watch {
+                return watch_notes(assistant, path, json).await;
+            }
+            IngestSpec::Notes(path)
+        }
         IngestCommand::Imap {
             host,
             port,
@@ -628,5 +638,35 @@ pub async fn embed(
             }
         )
     });
+    Ok(())
+}
+
+/// Ingests a notes folder, then again after every change until Ctrl-C; one line (or JSON
+/// object) per sync.
+async fn watch_notes(assistant: &Assistant, path: PathBuf, json: bool) -> Result<(), CoreError> {
+    let library = assistant.library();
+    let print = move |r: &IngestReport| {
+        if json {
+            println!("{}", serde_json::to_string(r).expect("report serializes"));
+        } else {
+            println!("{}", ingest_summary(r).lines().next().unwrap_or_default());
+        }
+    };
+    let first = library
+        .ingest(
+            IngestSpec::Notes(path.clone()),
+            |_| {},
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await?;
+    print(&first);
+    let _watcher = library.watch_notes(path.clone(), move |r| match r {
+        Ok(r) => print(&r),
+        Err(e) => eprintln!("error: {e}"),
+    })?;
+    if !json {
+        eprintln!("watching {} (Ctrl-C stops)", path.display());
+    }
+    let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }
