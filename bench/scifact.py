@@ -45,6 +45,9 @@ def main():
         print("ingest:", run(bin_ + ["ingest", "notes", notes]).strip(), file=sys.stderr)
         model = run(["bash", os.path.join(HERE, "..", "scripts", "fetch-embedding-model.sh")]).strip()
         print("embed:", run(bin_ + ["embed", "--model", model]).strip(), file=sys.stderr)
+    else:
+        # Finishes an embedding run that was interrupted (a no-op when all passages have vectors).
+        print("embed:", run(bin_ + ["embed"]).strip(), file=sys.stderr)
 
     qrels = {}
     with open(os.path.join(args.collection, "qrels", args.split + ".tsv")) as f:
