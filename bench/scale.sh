@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Scale test: a synthetic store of TOTAL re-addressed messages (default 100,000) built from a
+# maildir tree, ingested into a fresh data folder: ingest time and peak memory, store and index
+# size, BM25 query latency. Usage: bench/scale.sh SOURCE_MAILDIR MESSAGES_JSONL [TOTAL]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src="$1"; index_jsonl="$2"; total="${3:-100000}"
+bin="${CARGO_TARGET_DIR:-target}/debug/assistant"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 bench/make_scale_maildir.py "$src" "$work/mail" "$total"
+echo "==> ingest"
+/usr/bin/time -f "wall %e s, peak RSS %M KB" "$bin" --data-dir "$work/data" ingest maildir "$work/mail"
+du -sh "$work/data/assistant.sqlite3" "$work/data/index"
+python3 bench/search_queries.py "$index_jsonl" nemec-g,lay-k,jones-t,kaminski-v 200 > "$work/queries.txt"
+echo "==> BM25 search latency"
+"$bin" --data-dir "$work/data" bench-search "$work/queries.txt" --mode bm25
