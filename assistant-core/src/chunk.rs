@@ -6,16 +6,6 @@ pub const MAX_CHUNK_CHARS: usize = 1000;
 /// Long documents are represented by their first passages.
 pub const MAX_CHUNKS: usize = 16;
 
-/// Where quoted earlier messages start in a reply.
-const QUOTE_STARTS: &[&str] = &[
-    "-----Original Message-----",
-    "---- Forwarded by",
-    "---------------------- Forwarded by",
-    "-----Forwarded Message-----",
-    "---------- Forwarded message ---------",
-    "Begin forwarded message:",
-];
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
     /// Byte offsets into the body.
@@ -28,7 +18,7 @@ pub struct Chunk {
 /// text above it, as in a bare forward).
 pub fn mail_new_text(body: &str) -> &str {
     let mut cut = body.len();
-    for marker in QUOTE_STARTS {
+    for marker in crate::mail::QUOTE_MARKERS {
         if let Some(i) = body.find(marker) {
             cut = cut.min(i);
         }

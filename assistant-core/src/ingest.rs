@@ -113,24 +113,12 @@ pub fn run(
     progress(Progress::Scanning);
     let source = match spec {
         IngestSpec::Maildir(root) => {
-            let root = canonical(root)?;
-            let source = store.source(
-                SourceKind::Maildir,
-                &root.display().to_string(),
-                &source_name(&root),
-            )?;
-            report.source = source_name(&root);
+            let (root, source) = local_source(store, SourceKind::Maildir, root, &mut report)?;
             ingest_maildir(store, source, &root, &mut report, progress, cancel)?;
             source
         }
         IngestSpec::Mbox(file) => {
-            let file = canonical(file)?;
-            let source = store.source(
-                SourceKind::Mbox,
-                &file.display().to_string(),
-                &source_name(&file),
-            )?;
-            report.source = source_name(&file);
+            let (file, source) = local_source(store, SourceKind::Mbox, file, &mut report)?;
             ingest_mbox(store, source, &file, &mut report, progress, cancel)?;
             source
         }
@@ -148,13 +136,7 @@ pub fn run(
             source
         }
         IngestSpec::Notes(root) => {
-            let root = canonical(root)?;
-            let source = store.source(
-                SourceKind::Notes,
-                &root.display().to_string(),
-                &source_name(&root),
-            )?;
-            report.source = source_name(&root);
+            let (root, source) = local_source(store, SourceKind::Notes, root, &mut report)?;
             ingest_notes(store, source, &root, &mut report, progress, cancel)?;
             store.resolve_links(source)?;
             source
@@ -171,6 +153,19 @@ pub fn run(
     report.indexed = sync_index(store, index, progress)? as u64;
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(report)
+}
+
+/// The source for a folder or file on this device (by its canonical path), named after it.
+fn local_source(
+    store: &mut Store,
+    kind: SourceKind,
+    path: &Path,
+    report: &mut IngestReport,
+) -> Result<(PathBuf, SourceId)> {
+    let path = canonical(path)?;
+    report.source = source_name(&path);
+    let source = store.source(kind, &path.display().to_string(), &report.source)?;
+    Ok((path, source))
 }
 
 fn canonical(path: &Path) -> Result<PathBuf> {

@@ -10,7 +10,7 @@ use assistant_core::library::Shown;
 use assistant_core::search::{parse_date, parse_query, SearchMode, SearchResult};
 use assistant_core::{Assistant, CoreError};
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::output;
 
@@ -99,23 +99,16 @@ pub fn search_mode(mode: &str) -> SearchMode {
     }
 }
 
-fn progress_bar(json: bool) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(
-        None,
-        if json {
-            ProgressDrawTarget::hidden()
-        } else {
-            ProgressDrawTarget::stderr()
-        },
-    );
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg:<10} [{bar:32}] {pos}/{len} {per_sec} ETA {eta}",
-        )
-        .expect("progress template")
-        .progress_chars("=> "),
-    );
-    bar
+/// A flag that Ctrl-C sets: long jobs stop between batches and keep what they did.
+fn stop_on_ctrl_c() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            f.store(true, Ordering::Relaxed);
+        }
+    });
+    flag
 }
 
 fn show_progress(bar: &ProgressBar, p: Progress) {
@@ -181,14 +174,8 @@ pub async fn ingest(
             })
         }
     };
-    let cancel = Arc::new(AtomicBool::new(false));
-    let c = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            c.store(true, Ordering::Relaxed);
-        }
-    });
-    let bar = progress_bar(json);
+    let cancel = stop_on_ctrl_c();
+    let bar = output::count_bar(json);
     let b = bar.clone();
     let report = assistant
         .library()
@@ -430,7 +417,7 @@ pub async fn show(assistant: &Assistant, id: &str, json: bool) -> Result<(), Cor
 }
 
 pub async fn reindex(assistant: &Assistant, json: bool) -> Result<(), CoreError> {
-    let bar = progress_bar(json);
+    let bar = output::count_bar(json);
     let b = bar.clone();
     let report = assistant
         .library()
@@ -602,14 +589,8 @@ pub async fn embed(
             eprintln!("embedding model installed in {}", installed.display());
         }
     }
-    let cancel = Arc::new(AtomicBool::new(false));
-    let c = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            c.store(true, Ordering::Relaxed);
-        }
-    });
-    let bar = progress_bar(json);
+    let cancel = stop_on_ctrl_c();
+    let bar = output::count_bar(json);
     bar.set_message("embedding");
     let b = bar.clone();
     let report = library

@@ -47,6 +47,21 @@ pub fn models_table(rows: &[ModelListing]) -> String {
 
 /// A byte progress bar with rate and ETA on stderr (hidden for `--json`).
 pub fn download_bar(json: bool) -> ProgressBar {
+    bar(
+        json,
+        "{spinner} [{bar:32}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
+    )
+}
+
+/// A count progress bar with a phase name, rate and ETA on stderr (hidden for `--json`).
+pub fn count_bar(json: bool) -> ProgressBar {
+    bar(
+        json,
+        "{spinner} {msg:<10} [{bar:32}] {pos}/{len} {per_sec} ETA {eta}",
+    )
+}
+
+fn bar(json: bool, template: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(
         None,
         if json {
@@ -56,11 +71,9 @@ pub fn download_bar(json: bool) -> ProgressBar {
         },
     );
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{bar:32}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
-        )
-        .expect("progress template")
-        .progress_chars("=> "),
+        ProgressStyle::with_template(template)
+            .expect("progress template")
+            .progress_chars("=> "),
     );
     bar
 }

@@ -70,7 +70,7 @@ pub enum NotMail {
 }
 
 /// Markers of quoted earlier messages in a body (Outlook, Lotus Notes, and common clients).
-const QUOTE_MARKERS: &[&str] = &[
+pub const QUOTE_MARKERS: &[&str] = &[
     "-----Original Message-----",
     "---- Forwarded by",
     "---------------------- Forwarded by",
