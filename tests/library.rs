@@ -834,3 +834,53 @@ fn a_watched_notes_folder_stays_in_sync() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn sync_reads_every_local_source_again() {
+    let data = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let (mail, notes) = (work.path().join("mail"), work.path().join("notes"));
+    copy_tree(&sample("mail"), &mail);
+    copy_tree(&sample("notes"), &notes);
+    ingest(data.path(), "maildir", &mail);
+    ingest(data.path(), "notes", &notes);
+    std::fs::write(
+        mail.join("new/1700000099.M99P1.sample"),
+        "From: a@example.com\nSubject: Parking\n\nThe garage closes at 8.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        notes.join("parking.md"),
+        "# Parking\n\nLevel -2, spot 41.\n",
+    )
+    .unwrap();
+    let rows = run_json(data.path(), &["sync"]);
+    let added: Vec<(String, u64)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["source"].as_str().unwrap().to_string(),
+                r["report"]["added"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        added,
+        vec![("mail".to_string(), 1), ("notes".to_string(), 1)]
+    );
+    assert_eq!(search(data.path(), "parking").len(), 2);
+    // A source that is gone is reported by name; the others are still synced.
+    std::fs::remove_dir_all(&notes).unwrap();
+    let out = assistant(data.path(), &["--json", "sync"]);
+    assert!(!out.status.success());
+    assert!(
+        json(&out)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("notes"),
+        "{}",
+        support::stdout(&out)
+    );
+}

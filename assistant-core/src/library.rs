@@ -197,6 +197,44 @@ impl Library {
         .await
     }
 
+    /// Ingests every folder and file source again (what the app does on each start): maildirs,
+    /// mbox files, notes folders and the single message files seen before. IMAP accounts are
+    /// left out: their passwords are not stored. One result per source, in source order.
+    pub async fn sync_local_sources(&self) -> Result<Vec<(String, Result<IngestReport>)>> {
+        let this = self.clone();
+        let specs = blocking(move || {
+            let store = this.open_store()?;
+            let mut specs = Vec::new();
+            for source in store.sources()? {
+                let path = PathBuf::from(&source.location);
+                let spec = match source.kind {
+                    crate::store::SourceKind::Maildir => IngestSpec::Maildir(path),
+                    crate::store::SourceKind::Mbox => IngestSpec::Mbox(path),
+                    crate::store::SourceKind::Notes => IngestSpec::Notes(path),
+                    crate::store::SourceKind::Eml => IngestSpec::Eml(
+                        store
+                            .known_locations(source.id)?
+                            .into_keys()
+                            .map(PathBuf::from)
+                            .collect(),
+                    ),
+                    crate::store::SourceKind::Imap => continue,
+                };
+                specs.push((source.name, spec));
+            }
+            Ok(specs)
+        })
+        .await?;
+        let mut out = Vec::new();
+        for (name, spec) in specs {
+            let report = self
+                .ingest(spec, |_| {}, Arc::new(AtomicBool::new(false)))
+                .await;
+            out.push((name, report));
+        }
+        Ok(out)
+    }
+
     /// Keeps a notes folder in sync while the returned watcher lives: after each burst of changes
     /// the folder is ingested again (only changed files are read) and `on_sync` gets the report.
     pub fn watch_notes(

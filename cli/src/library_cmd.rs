@@ -651,3 +651,46 @@ async fn watch_notes(assistant: &Assistant, path: PathBuf, json: bool) -> Result
     let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }
+
+pub async fn sync(assistant: &Assistant, json: bool) -> Result<(), CoreError> {
+    let results = assistant.library().sync_local_sources().await?;
+    let mut failed = None;
+    let rows: Vec<serde_json::Value> = results
+        .iter()
+        .map(|(name, r)| match r {
+            Ok(report) => serde_json::json!({"source": name, "report": report}),
+            Err(e) => {
+                failed.get_or_insert_with(|| format!("{name}: {e}"));
+                serde_json::json!({"source": name, "error": {"kind": e.kind(), "message": e.to_string()}})
+            }
+        })
+        .collect();
+    if json && failed.is_some() {
+        // One JSON document: the error (main prints it), naming the first source that failed.
+        return Err(CoreError::InvalidRequest(format!(
+            "a source could not be synced: {}",
+            failed.unwrap_or_default()
+        )));
+    }
+    output::print(json, &rows, || {
+        results
+            .iter()
+            .map(|(name, r)| match r {
+                Ok(report) => ingest_summary(report)
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                Err(e) => format!("{name}: error: {e}"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    match failed {
+        // Every source was tried; the exit status still says one failed.
+        Some(first) => Err(CoreError::InvalidRequest(format!(
+            "a source could not be synced: {first}"
+        ))),
+        None => Ok(()),
+    }
+}

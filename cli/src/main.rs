@@ -56,6 +56,8 @@ enum Command {
     Search(library_cmd::SearchArgs),
     /// Show a message (m12 or its Message-ID), a note (n3 or its path) or a thread (t5).
     Show { id: String },
+    /// Ingest every maildir, mbox, notes folder and message file again (only changes are read).
+    Sync,
     /// Rebuild the search index from the store.
     Reindex,
     /// Sources and counts; brings the index up to date with the store.
@@ -232,6 +234,7 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Search(args) => library_cmd::search(&assistant, args, json).await,
         Command::Show { id } => library_cmd::show(&assistant, &id, json).await,
         Command::Reindex => library_cmd::reindex(&assistant, json).await,
+        Command::Sync => library_cmd::sync(&assistant, json).await,
         Command::Status { check } => library_cmd::status(&assistant, check, json).await,
         Command::Threads => library_cmd::threads(&assistant, json).await,
         Command::BenchSearch {
