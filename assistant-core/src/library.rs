@@ -449,25 +449,31 @@ impl Library {
                     paused = true;
                     break;
                 }
-                let batch = store.chunks_without_embedding(EMBEDDING_MODEL_ID, EMBED_BATCH)?;
+                let mut batch =
+                    store.chunks_without_embedding(EMBEDDING_MODEL_ID, EMBED_BATCH * 8)?;
                 if batch.is_empty() {
                     break;
                 }
                 // The title gives a passage its context ("Re: Q3 budget" + "yes, Thursday").
-                let texts: Vec<String> = batch
-                    .iter()
-                    .map(|(_, title, text)| {
-                        if title.is_empty() {
-                            text.clone()
+                let mut texts: Vec<(i64, String)> = batch
+                    .drain(..)
+                    .map(|(id, title, text)| {
+                        let t = if title.is_empty() {
+                            text
                         } else {
                             format!("{title}. {text}")
-                        }
+                        };
+                        (id, t)
                     })
                     .collect();
-                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-                let vectors = embedder.embed(&refs)?;
-                let rows: Vec<(i64, Vec<f32>)> =
-                    batch.iter().map(|(id, _, _)| *id).zip(vectors).collect();
+                // Passages of like length together: each call pads to its longest.
+                texts.sort_by_key(|(_, t)| t.len());
+                let mut rows: Vec<(i64, Vec<f32>)> = Vec::with_capacity(texts.len());
+                for group in texts.chunks(EMBED_BATCH) {
+                    let refs: Vec<&str> = group.iter().map(|(_, t)| t.as_str()).collect();
+                    let vectors = embedder.embed(&refs)?;
+                    rows.extend(group.iter().map(|(id, _)| *id).zip(vectors));
+                }
                 store.put_embeddings(EMBEDDING_MODEL_ID, &rows)?;
                 embedded += rows.len() as u64;
                 progress(EmbedProgress {
