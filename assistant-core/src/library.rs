@@ -108,6 +108,8 @@ pub enum Shown {
 #[derive(Debug, Clone, Serialize)]
 pub struct LibraryStatus {
     pub counts: StoreCounts,
+    /// Passages and how many have vectors (meaning-based search uses those).
+    pub embeddings: crate::store::EmbeddingProgress,
     pub sources: Vec<SourceInfo>,
     pub index_docs: u64,
 }
@@ -556,6 +558,7 @@ impl Library {
             index.reload()?;
             Ok(LibraryStatus {
                 counts: store.counts()?,
+                embeddings: store.embedding_progress(EMBEDDING_MODEL_ID)?,
                 sources: store.sources()?,
                 index_docs: index.doc_count(),
             })

@@ -461,6 +461,15 @@ pub async fn status(assistant: &Assistant, check: bool, json: bool) -> Result<()
                 String::new()
             }
         );
+        let e = &status.embeddings;
+        out.push_str(&format!(
+            "meaning-based search: {} of {} passages have vectors ({} of {} documents cut into passages){}\n",
+            e.embedded,
+            e.chunks,
+            e.documents_chunked,
+            e.documents,
+            if e.embedded < e.chunks || e.documents_chunked < e.documents { "; run `assistant embed`" } else { "" }
+        ));
         for s in &status.sources {
             out.push_str(&format!(
                 "  {:<8} {:<24} {:>6} messages {:>6} notes  {}\n",
