@@ -343,7 +343,13 @@ impl Library {
             .map(|h| h.key)
             .collect();
         let semantic: Vec<DocKey> = dense_hits.into_iter().map(|(k, _)| k).collect();
-        Ok(search::reciprocal_rank_fusion(&[lexical, semantic], limit))
+        Ok(search::reciprocal_rank_fusion(
+            &[
+                (lexical, search::LEXICAL_WEIGHT),
+                (semantic, search::SEMANTIC_WEIGHT),
+            ],
+            limit,
+        ))
     }
 
     fn embedder(&self) -> Result<Arc<Embedder>> {

@@ -170,14 +170,18 @@ pub enum SearchMode {
     Hybrid,
 }
 
-/// Reciprocal rank fusion: each list adds 1 / (k + rank) to a document's score.
-pub const RRF_K: f32 = 60.0;
+/// Reciprocal rank fusion: each list adds weight / (k + rank) to a document's score. k and the
+/// weights were tuned on SciFact's train queries (docs/QUALITY.md): k = 10 with the meaning-based
+/// list weighted 1.5 gave nDCG@10 0.697 against 0.685 for the textbook k = 60, equal weights.
+pub const RRF_K: f32 = 10.0;
+pub const LEXICAL_WEIGHT: f32 = 1.0;
+pub const SEMANTIC_WEIGHT: f32 = 1.5;
 
-pub fn reciprocal_rank_fusion(lists: &[Vec<DocKey>], limit: usize) -> Vec<Hit> {
+pub fn reciprocal_rank_fusion(lists: &[(Vec<DocKey>, f32)], limit: usize) -> Vec<Hit> {
     let mut scores: std::collections::HashMap<DocKey, f32> = std::collections::HashMap::new();
-    for list in lists {
+    for (list, weight) in lists {
         for (rank, key) in list.iter().enumerate() {
-            *scores.entry(*key).or_default() += 1.0 / (RRF_K + rank as f32 + 1.0);
+            *scores.entry(*key).or_default() += weight / (RRF_K + rank as f32 + 1.0);
         }
     }
     let mut hits: Vec<Hit> = scores
@@ -275,11 +279,14 @@ mod tests {
             DocKey::Note(3),
             DocKey::Note(4),
         );
-        let hits = reciprocal_rank_fusion(&[vec![a, b, c], vec![c, b, d]], 10);
-        let order: Vec<DocKey> = hits.iter().map(|h| h.key).collect();
-        // c (first and third) edges out b (second twice); a and d appear once each.
-        assert_eq!(order, vec![c, b, a, d]);
-        assert_eq!(reciprocal_rank_fusion(&[vec![a, b]], 1).len(), 1);
+        let order = |hits: Vec<Hit>| hits.iter().map(|h| h.key).collect::<Vec<_>>();
+        // Equal weights: c (first and third: 1/11 + 1/13) edges out b (second twice: 2/12).
+        let hits = reciprocal_rank_fusion(&[(vec![a, b, c], 1.0), (vec![c, b, d], 1.0)], 10);
+        assert_eq!(order(hits), vec![c, b, a, d]);
+        // Weighting the first list 3× puts its second place, also second in the other, first.
+        let hits = reciprocal_rank_fusion(&[(vec![a, b, c], 3.0), (vec![c, b, d], 1.0)], 10);
+        assert_eq!(order(hits), vec![b, c, a, d]);
+        assert_eq!(reciprocal_rank_fusion(&[(vec![a, b], 1.0)], 1).len(), 1);
     }
 
     #[test]
