@@ -168,6 +168,17 @@ fn local_source(
     Ok((path, source))
 }
 
+fn require_folder(root: &Path) -> Result<()> {
+    if root.is_dir() {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidRequest(format!(
+            "{}: not a folder",
+            root.display()
+        )))
+    }
+}
+
 fn canonical(path: &Path) -> Result<PathBuf> {
     std::fs::canonicalize(path).map_err(|e| CoreError::io(path, e))
 }
@@ -362,12 +373,7 @@ fn ingest_maildir(
     progress: &dyn Fn(Progress),
     cancel: &AtomicBool,
 ) -> Result<()> {
-    if !root.is_dir() {
-        return Err(CoreError::InvalidRequest(format!(
-            "{}: not a folder",
-            root.display()
-        )));
-    }
+    require_folder(root)?;
     let (files, unreadable) = scan_maildir(root);
     for (location, reason) in unreadable {
         report.skipped.push(Skipped { location, reason });
@@ -557,12 +563,7 @@ fn ingest_notes(
     progress: &dyn Fn(Progress),
     cancel: &AtomicBool,
 ) -> Result<()> {
-    if !root.is_dir() {
-        return Err(CoreError::InvalidRequest(format!(
-            "{}: not a folder",
-            root.display()
-        )));
-    }
+    require_folder(root)?;
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(root).follow_links(false) {
         let entry = match entry {

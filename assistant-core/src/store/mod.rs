@@ -195,12 +195,25 @@ impl Store {
         Ok(rows)
     }
 
-    /// Every message location of a source with the file size and time seen last time.
+    /// Every message location of a source with the file size, time and flags seen last time.
     pub fn known_locations(&self, source: SourceId) -> Result<HashMap<String, KnownLocation>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT location, file_size, file_mtime, flags FROM message_locations WHERE source_id = ?1")
-            .map_err(|e| self.err(e))?;
+        self.known(
+            "SELECT location, file_size, file_mtime, flags FROM message_locations WHERE source_id = ?1",
+            source,
+        )
+    }
+
+    /// Every note of a source: path → size and time seen last time.
+    pub fn known_notes(&self, source: SourceId) -> Result<HashMap<String, KnownLocation>> {
+        self.known(
+            "SELECT path, file_size, file_mtime, '' FROM notes WHERE source_id = ?1",
+            source,
+        )
+    }
+
+    /// `key → KnownLocation` from a query of (key, size, mtime, flags).
+    fn known(&self, sql: &str, source: SourceId) -> Result<HashMap<String, KnownLocation>> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([source], |r| {
                 Ok((
@@ -209,28 +222,6 @@ impl Store {
                         file_size: r.get::<_, Option<i64>>(1)?.map(|v| v as u64),
                         file_mtime_ns: r.get(2)?,
                         flags: r.get(3)?,
-                    },
-                ))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<HashMap<_, _>>>())
-            .map_err(|e| self.err(e))?;
-        Ok(rows)
-    }
-
-    /// Every note of a source: path → (size, mtime).
-    pub fn known_notes(&self, source: SourceId) -> Result<HashMap<String, KnownLocation>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT path, file_size, file_mtime FROM notes WHERE source_id = ?1")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([source], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    KnownLocation {
-                        file_size: Some(r.get::<_, i64>(1)? as u64),
-                        file_mtime_ns: Some(r.get(2)?),
-                        flags: String::new(),
                     },
                 ))
             })
