@@ -703,6 +703,32 @@ fn embedding_model() -> PathBuf {
 }
 
 #[test]
+fn embedding_on_every_core_gives_the_vectors_of_one_call_per_text() {
+    let embedder = assistant_core::embed::Embedder::load(&embedding_model()).unwrap();
+    let texts = [
+        "Can we move the budget review to Thursday?",
+        "The garden needs watering twice a week in July.",
+        "Re: pipeline contracts. Kenneth wants the numbers by Friday, with the Q3 forecast attached.",
+        "ok",
+        "Lunch at noon?",
+    ];
+    let together = embedder.embed_many(&texts, 2).unwrap();
+    assert_eq!(together.len(), texts.len());
+    for (text, v) in texts.iter().zip(&together) {
+        let alone = embedder.embed(&[text]).unwrap().remove(0);
+        let cosine: f32 = alone.iter().zip(v).map(|(a, b)| a * b).sum();
+        assert!(cosine > 0.9999, "{text}: cosine {cosine}");
+    }
+    // Not all the same vector: the texts differ in meaning.
+    let cross: f32 = together[0]
+        .iter()
+        .zip(&together[1])
+        .map(|(a, b)| a * b)
+        .sum();
+    assert!(cross < 0.5, "unrelated texts: cosine {cross}");
+}
+
+#[test]
 fn embeddings_find_mail_and_notes_by_meaning_and_follow_edits() {
     let data = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();

@@ -74,6 +74,48 @@ impl Embedder {
         })
     }
 
+    /// Vectors for many texts, `batch` at a time, the batches spread over the CPU cores with one
+    /// single-threaded model call per core: most of a BERT forward pass outside the matrix
+    /// multiplies (GELU, softmax, layer norm, broadcasting) runs on one thread, so one call per
+    /// core keeps both busy where one two-thread call left one idle most of the time.
+    pub fn embed_many(&self, texts: &[&str], batch: usize) -> Result<Vec<Vec<f32>>> {
+        let batches: Vec<&[&str]> = texts.chunks(batch.max(1)).collect();
+        let workers = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(batches.len());
+        if workers <= 1 {
+            return Ok(batches
+                .iter()
+                .map(|b| self.embed(b))
+                .collect::<Result<Vec<_>>>()?
+                .concat());
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut out: Vec<Option<Result<Vec<Vec<f32>>>>> =
+            (0..batches.len()).map(|_| None).collect();
+        let results = std::sync::Mutex::new(&mut out);
+        std::thread::scope(|scope| {
+            let work = || {
+                candle_core::utils::with_num_threads(1, || loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(b) = batches.get(i) else { break };
+                    let r = self.embed(b);
+                    results.lock().expect("embedding results")[i] = Some(r);
+                })
+            };
+            for _ in 1..workers {
+                scope.spawn(work);
+            }
+            work();
+        });
+        let mut vectors = Vec::with_capacity(texts.len());
+        for r in out {
+            vectors.extend(r.expect("every batch ran")?);
+        }
+        Ok(vectors)
+    }
+
     /// One unit-length vector per text (mean of the token vectors, as the model was trained).
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         if texts.is_empty() {

@@ -89,9 +89,14 @@ pub struct EmbedProgress {
     pub chunks: u64,
 }
 
-/// Passages embedded per model call. Small enough that the model's intermediate tensors stay
-/// below glibc's mmap threshold (reused, not mapped and faulted in afresh every call).
-const EMBED_BATCH: usize = 8;
+/// Passages per model call. One: no padding, the smallest intermediates, and `embed_many` runs
+/// one call per core (SciFact passages: 8 per call on two threads 8.1/s, 1 per call on each core
+/// 18.2/s, docs/PERFORMANCE.md).
+const EMBED_BATCH: usize = 1;
+
+/// Passages fetched, embedded and committed together (about two seconds of work: a pause waits
+/// at most that long).
+const EMBED_ROUND: usize = 32;
 
 /// Candidates each ranking contributes to hybrid fusion.
 const FUSION_DEPTH: usize = 100;
@@ -457,14 +462,13 @@ impl Library {
                     paused = true;
                     break;
                 }
-                let mut batch =
-                    store.chunks_without_embedding(EMBEDDING_MODEL_ID, EMBED_BATCH * 8)?;
+                let batch = store.chunks_without_embedding(EMBEDDING_MODEL_ID, EMBED_ROUND)?;
                 if batch.is_empty() {
                     break;
                 }
                 // The title gives a passage its context ("Re: Q3 budget" + "yes, Thursday").
-                let mut texts: Vec<(i64, String)> = batch
-                    .drain(..)
+                let texts: Vec<(i64, String)> = batch
+                    .into_iter()
                     .map(|(id, title, text)| {
                         let t = if title.is_empty() {
                             text
@@ -474,14 +478,10 @@ impl Library {
                         (id, t)
                     })
                     .collect();
-                // Passages of like length together: each call pads to its longest.
-                texts.sort_by_key(|(_, t)| t.len());
-                let mut rows: Vec<(i64, Vec<f32>)> = Vec::with_capacity(texts.len());
-                for group in texts.chunks(EMBED_BATCH) {
-                    let refs: Vec<&str> = group.iter().map(|(_, t)| t.as_str()).collect();
-                    let vectors = embedder.embed(&refs)?;
-                    rows.extend(group.iter().map(|(id, _)| *id).zip(vectors));
-                }
+                let refs: Vec<&str> = texts.iter().map(|(_, t)| t.as_str()).collect();
+                let vectors = embedder.embed_many(&refs, EMBED_BATCH)?;
+                let rows: Vec<(i64, Vec<f32>)> =
+                    texts.iter().map(|(id, _)| *id).zip(vectors).collect();
                 store.put_embeddings(EMBEDDING_MODEL_ID, &rows)?;
                 embedded += rows.len() as u64;
                 progress(EmbedProgress {
