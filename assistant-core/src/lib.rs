@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod chunk;
 pub mod data_dir;
+pub mod dense;
 pub mod embed;
 pub mod engine;
 pub mod error;

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::chunk;
 use crate::data_dir::DataDir;
+use crate::dense::{DenseIndex, SegmentBuilder};
 use crate::embed::{self, Embedder, EMBEDDING_MODEL_ID};
 use crate::error::{CoreError, Result};
 use crate::index::{DocKey, Filters, FullTextIndex, Hit};
@@ -30,45 +31,9 @@ struct Inner {
     index: Mutex<Option<FullTextIndex>>,
     /// Loaded on first use.
     embedder: Mutex<Option<Arc<Embedder>>>,
-    /// Every passage vector in memory, reloaded when the number stored changes.
+    /// Every passage vector in memory: new vectors are appended, and after a deletion it is
+    /// read again.
     dense: Mutex<Option<Arc<DenseIndex>>>,
-}
-
-/// Passage vectors for brute-force cosine search (the vectors have length 1: a dot product).
-struct DenseIndex {
-    count: usize,
-    keys: Vec<DocKey>,
-    vectors: Vec<f32>,
-}
-
-impl DenseIndex {
-    /// The best documents (by their best passage) among `allowed`, if given.
-    fn top(
-        &self,
-        query: &[f32],
-        limit: usize,
-        allowed: Option<&HashSet<DocKey>>,
-    ) -> Vec<(DocKey, f32)> {
-        let mut best: std::collections::HashMap<DocKey, f32> = std::collections::HashMap::new();
-        for (key, v) in self
-            .keys
-            .iter()
-            .zip(self.vectors.chunks_exact(embed::DIMENSIONS))
-        {
-            if allowed.is_some_and(|a| !a.contains(key)) {
-                continue;
-            }
-            let score: f32 = v.iter().zip(query).map(|(a, b)| a * b).sum();
-            let entry = best.entry(*key).or_insert(f32::MIN);
-            if score > *entry {
-                *entry = score;
-            }
-        }
-        let mut ranked: Vec<(DocKey, f32)> = best.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(limit);
-        ranked
-    }
 }
 
 /// What one run of the embedding job did.
@@ -312,7 +277,7 @@ impl Library {
                 .embedding_model_dir
                 .join("model.safetensors")
                 .is_file()
-                && store.embedding_progress(EMBEDDING_MODEL_ID)?.embedded > 0)
+                && store.has_embeddings(EMBEDDING_MODEL_ID)?)
         };
         let mode = match mode {
             SearchMode::Auto if !text.trim().is_empty() && has_vectors()? => SearchMode::Hybrid,
@@ -367,31 +332,22 @@ impl Library {
     }
 
     fn dense_index(&self, store: &Store) -> Result<Arc<DenseIndex>> {
-        let count = store.embedding_progress(EMBEDDING_MODEL_ID)?.embedded as usize;
-        if let Some(d) = self
-            .inner
-            .dense
-            .lock()
-            .expect("dense slot")
-            .clone()
-            .filter(|d| d.count == count)
-        {
-            return Ok(d);
-        }
-        let rows = store.all_embeddings(EMBEDDING_MODEL_ID)?;
-        let mut keys = Vec::with_capacity(rows.len());
-        let mut vectors = Vec::with_capacity(rows.len() * embed::DIMENSIONS);
-        for (key, v) in rows {
-            if v.len() == embed::DIMENSIONS {
-                keys.push(key);
-                vectors.extend_from_slice(&v);
-            }
-        }
-        let d = Arc::new(DenseIndex {
-            count,
-            keys,
-            vectors,
-        });
+        let stamp = store.embedding_stamp()?;
+        let held = self.inner.dense.lock().expect("dense slot").clone();
+        let base = match held {
+            Some(d) if d.stamp == stamp => return Ok(d),
+            // Only vectors added since: read those (the embedding job adds them while search runs).
+            Some(d) if d.stamp.changes == stamp.changes => d,
+            // Vectors were deleted or replaced: read them all again.
+            _ => Arc::new(DenseIndex::default()),
+        };
+        let mut built = SegmentBuilder::new(base.stamp.last_row);
+        store.each_embedding_since(
+            EMBEDDING_MODEL_ID,
+            base.stamp.last_row,
+            |row, key, bytes| built.add(row, key, bytes),
+        )?;
+        let d = Arc::new(base.extended(built, stamp.changes));
         *self.inner.dense.lock().expect("dense slot") = Some(d.clone());
         Ok(d)
     }

@@ -7,7 +7,13 @@ use rusqlite::Connection;
 use crate::error::{CoreError, Result};
 
 /// `(version, SQL)`: the database's `user_version` is the last one applied.
-pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../migrations/0001_init.sql")),
+    (
+        2,
+        include_str!("../../../migrations/0002_embedding_changes.sql"),
+    ),
+];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
@@ -112,6 +118,51 @@ mod tests {
                 .unwrap();
             assert_eq!(note.title, "Q3 budget");
         }
+    }
+
+    /// Regression: a note edited right after its passages were embedded got new vectors with
+    /// the row ids of the deleted ones, so "largest row id" alone could not tell search that
+    /// its vectors in memory were stale. Deletions and replacements now count as changes.
+    #[test]
+    fn deleted_and_replaced_vectors_are_counted_even_when_row_ids_are_reused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, Path::new("x.db")).unwrap();
+        let stamp = |conn: &Connection| -> (i64, i64) {
+            conn.query_row(
+                "SELECT (SELECT COALESCE(MAX(rowid), 0) FROM embeddings),
+                        (SELECT value FROM change_counters WHERE name = 'embeddings')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+        };
+        let upsert = "INSERT INTO embeddings (chunk, model, vector) VALUES (?1, 'm', ?2)
+                      ON CONFLICT (chunk, model) DO UPDATE SET vector = excluded.vector";
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO chunks (id, note, position, start, end, text) VALUES
+                (1, 1, 0, 0, 1, 'a'), (2, 1, 1, 1, 2, 'b');",
+        )
+        .unwrap();
+        conn.execute(upsert, rusqlite::params![1, vec![0u8; 4]])
+            .unwrap();
+        conn.execute(upsert, rusqlite::params![2, vec![0u8; 4]])
+            .unwrap();
+        assert_eq!(stamp(&conn), (2, 0));
+        // The newest vector deleted and another stored in its place: same largest row id.
+        conn.execute("DELETE FROM embeddings WHERE chunk = 2", [])
+            .unwrap();
+        conn.execute(upsert, rusqlite::params![2, vec![1u8; 4]])
+            .unwrap();
+        assert_eq!(stamp(&conn), (2, 1));
+        // Stored again over an existing vector: replaced in place, counted.
+        conn.execute(upsert, rusqlite::params![1, vec![2u8; 4]])
+            .unwrap();
+        assert_eq!(stamp(&conn), (2, 2));
+        // Deleting passages deletes their vectors through the foreign key, each one counted.
+        conn.execute_batch("PRAGMA foreign_keys = ON; DELETE FROM chunks;")
+            .unwrap();
+        assert_eq!(stamp(&conn), (0, 4));
     }
 
     #[test]

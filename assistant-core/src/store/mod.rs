@@ -766,7 +766,8 @@ impl Store {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO embeddings (chunk, model, vector) VALUES (?1, ?2, ?3)",
+                    "INSERT INTO embeddings (chunk, model, vector) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (chunk, model) DO UPDATE SET vector = excluded.vector",
                 )
                 .map_err(e)?;
             for (chunk, v) in vectors {
@@ -799,27 +800,71 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Every vector of `model` with its document, for dense search.
-    pub fn all_embeddings(&self, model: &str) -> Result<Vec<(DocKey, Vec<f32>)>> {
+    /// Whether the stored vectors changed since an earlier stamp: new vectors raise `last_row`,
+    /// deleted or replaced ones raise `changes` (migration 0002's triggers). Two index lookups,
+    /// cheap enough for every query.
+    pub fn embedding_stamp(&self) -> Result<EmbeddingStamp> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT COALESCE(MAX(rowid), 0) FROM embeddings),
+                        (SELECT value FROM change_counters WHERE name = 'embeddings')",
+                [],
+                |r| {
+                    Ok(EmbeddingStamp {
+                        last_row: r.get(0)?,
+                        changes: r.get(1)?,
+                    })
+                },
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether any passage has a vector of `model`.
+    pub fn has_embeddings(&self, model: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM embeddings WHERE model = ?1)",
+                [model],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Calls `f(row, document, vector bytes)` for each vector of `model` stored after row
+    /// `after`, oldest first, without holding them all in memory at once.
+    pub fn each_embedding_since(
+        &self,
+        model: &str,
+        after: i64,
+        mut f: impl FnMut(i64, DocKey, &[u8]),
+    ) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT c.message, c.note, e.vector FROM embeddings e JOIN chunks c ON c.id = e.chunk
-                 WHERE e.model = ?1",
+                "SELECT e.rowid, c.message, c.note, e.vector FROM embeddings e
+                 JOIN chunks c ON c.id = e.chunk
+                 WHERE e.model = ?1 AND e.rowid > ?2 ORDER BY e.rowid",
             )
             .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([model], |r| {
-                let key = match (r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?) {
+        let mut rows = stmt
+            .query(rusqlite::params![model, after])
+            .map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let read = || -> rusqlite::Result<(i64, DocKey)> {
+                let key = match (r.get::<_, Option<i64>>(1)?, r.get::<_, Option<i64>>(2)?) {
                     (Some(m), _) => DocKey::Message(m),
                     (_, Some(n)) => DocKey::Note(n),
                     _ => DocKey::Message(0),
                 };
-                Ok((key, crate::embed::from_bytes(&r.get::<_, Vec<u8>>(2)?)))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(|e| self.err(e))?;
-        Ok(rows)
+                Ok((r.get(0)?, key))
+            };
+            let (row, key) = read().map_err(|e| self.err(e))?;
+            match r.get_ref(3).map_err(|e| self.err(e))? {
+                rusqlite::types::ValueRef::Blob(bytes) => f(row, key, bytes),
+                _ => continue,
+            }
+        }
+        Ok(())
     }
 
     // ----- reading -----

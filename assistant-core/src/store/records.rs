@@ -112,6 +112,15 @@ pub struct ThreadRecord {
     pub messages: Vec<ThreadMessage>,
 }
 
+/// Where the stored passage vectors stand: see `Store::embedding_stamp`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EmbeddingStamp {
+    /// The largest row id of `embeddings` (rows are only ever added above it).
+    pub last_row: i64,
+    /// Vectors deleted or replaced so far.
+    pub changes: i64,
+}
+
 /// How far the embedding job has got.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct EmbeddingProgress {
