@@ -17,3 +17,8 @@ CREATE TRIGGER embeddings_updated AFTER UPDATE ON embeddings
 BEGIN
     UPDATE change_counters SET value = value + 1 WHERE name = 'embeddings';
 END;
+
+-- Finds a passage by its text, so that a passage whose exact text (and document title) already has
+-- a vector gets a copy instead of a second model run: the same newsletter in two accounts, a
+-- mailbox moved and ingested again, a forwarded text. The first 40 characters narrow it down.
+CREATE INDEX chunks_text_start ON chunks (substr(text, 1, 40));

@@ -804,6 +804,44 @@ fn embeddings_find_mail_and_notes_by_meaning_and_follow_edits() {
         ],
     );
     assert_eq!(hits[0]["title"], "Garden log", "{hits}");
+
+    // A passage with the same title and text as one that has a vector gets a copy of it, not a
+    // second model run: a copy of the garden note (embedded above), and two new identical notes
+    // (one embedded, the other copied in the same round).
+    std::fs::copy(notes.join("recipes.md"), notes.join("garden-copy.md")).unwrap();
+    let tide = "# Tide table\n\nLow tide at 6:40, high tide at 12:55.\n";
+    std::fs::write(notes.join("tide.md"), tide).unwrap();
+    std::fs::write(notes.join("tide-again.md"), tide).unwrap();
+    ingest(data.path(), "notes", &notes);
+    let r = run_json(data.path(), &["embed"]);
+    assert_eq!(
+        (r["embedded"].as_u64(), r["reused"].as_u64()),
+        (Some(3), Some(2)),
+        "{r}"
+    );
+    let hits = run_json(
+        data.path(),
+        &[
+            "search",
+            "--mode",
+            "dense",
+            "--limit",
+            "3",
+            "ocean water levels",
+            "is:note",
+        ],
+    );
+    let titles: Vec<&str> = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(&titles[..2], ["Tide table", "Tide table"], "{hits}");
+    assert!(
+        (hits[0]["score"].as_f64().unwrap() - hits[1]["score"].as_f64().unwrap()).abs() < 1e-6,
+        "{hits}"
+    );
 }
 
 #[test]

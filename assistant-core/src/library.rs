@@ -41,6 +41,8 @@ struct Inner {
 pub struct EmbedReport {
     pub chunks_created: u64,
     pub embedded: u64,
+    /// Of those, copied from a passage with the same text and title (no model run).
+    pub reused: u64,
     pub progress: crate::store::EmbeddingProgress,
     pub elapsed_ms: u64,
     /// Stopped before the end (`cancel`); run again to continue.
@@ -412,32 +414,48 @@ impl Library {
             }
             let total = store.embedding_progress(EMBEDDING_MODEL_ID)?;
             let mut embedded = 0u64;
+            let mut reused = 0u64;
             let mut paused = false;
+            let mut after = 0i64;
             loop {
                 if cancel.load(Ordering::Relaxed) {
                     paused = true;
                     break;
                 }
-                let batch = store.chunks_without_embedding(EMBEDDING_MODEL_ID, EMBED_ROUND)?;
-                if batch.is_empty() {
-                    break;
+                let batch =
+                    store.chunks_without_embedding(EMBEDDING_MODEL_ID, after, EMBED_ROUND)?;
+                let Some(last) = batch.last() else { break };
+                after = last.0;
+                let mut rows: Vec<(i64, Vec<f32>)> = Vec::with_capacity(batch.len());
+                let mut to_embed: Vec<(i64, String)> = Vec::new();
+                // Passages of this round that repeat an earlier one of the round: (id, its index).
+                let mut repeats: Vec<(i64, usize)> = Vec::new();
+                let mut seen: std::collections::HashMap<String, usize> = Default::default();
+                for (id, title, text) in batch {
+                    if let Some(v) =
+                        store.identical_passage_vector(EMBEDDING_MODEL_ID, &title, &text)?
+                    {
+                        rows.push((id, v));
+                        continue;
+                    }
+                    // The title gives a passage its context ("Re: Q3 budget" + "yes, Thursday").
+                    let t = if title.is_empty() {
+                        text
+                    } else {
+                        format!("{title}. {text}")
+                    };
+                    if let Some(&i) = seen.get(&t) {
+                        repeats.push((id, i));
+                        continue;
+                    }
+                    seen.insert(t.clone(), to_embed.len());
+                    to_embed.push((id, t));
                 }
-                // The title gives a passage its context ("Re: Q3 budget" + "yes, Thursday").
-                let texts: Vec<(i64, String)> = batch
-                    .into_iter()
-                    .map(|(id, title, text)| {
-                        let t = if title.is_empty() {
-                            text
-                        } else {
-                            format!("{title}. {text}")
-                        };
-                        (id, t)
-                    })
-                    .collect();
-                let refs: Vec<&str> = texts.iter().map(|(_, t)| t.as_str()).collect();
+                reused += (rows.len() + repeats.len()) as u64;
+                let refs: Vec<&str> = to_embed.iter().map(|(_, t)| t.as_str()).collect();
                 let vectors = embedder.embed_many(&refs, EMBED_BATCH)?;
-                let rows: Vec<(i64, Vec<f32>)> =
-                    texts.iter().map(|(id, _)| *id).zip(vectors).collect();
+                rows.extend(repeats.iter().map(|&(id, i)| (id, vectors[i].clone())));
+                rows.extend(to_embed.iter().map(|(id, _)| *id).zip(vectors));
                 store.put_embeddings(EMBEDDING_MODEL_ID, &rows)?;
                 embedded += rows.len() as u64;
                 progress(EmbedProgress {
@@ -448,6 +466,7 @@ impl Library {
             Ok(EmbedReport {
                 chunks_created,
                 embedded,
+                reused,
                 progress: store.embedding_progress(EMBEDDING_MODEL_ID)?,
                 elapsed_ms: started.elapsed().as_millis() as u64,
                 paused,

@@ -615,9 +615,17 @@ pub async fn embed(
     let report = report?;
     output::print(json, &report, || {
         format!(
-            "{} passages made, {} embedded in {:.1} s; {} of {} passages have vectors{}",
+            "{} passages made, {} embedded{} in {:.1} s; {} of {} passages have vectors{}",
             report.chunks_created,
             report.embedded,
+            if report.reused > 0 {
+                format!(
+                    " ({} copied from passages with the same text)",
+                    report.reused
+                )
+            } else {
+                String::new()
+            },
             report.elapsed_ms as f64 / 1000.0,
             report.progress.embedded,
             report.progress.chunks,

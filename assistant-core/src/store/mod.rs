@@ -736,9 +736,12 @@ impl Store {
     }
 
     /// Up to `limit` passages without a vector from `model`: `(chunk id, document title, text)`.
+    /// Up to `limit` passages after passage `after` (by id) with no vector of `model`:
+    /// `(id, document title, text)`. Callers pass the last id they got to go on from there.
     pub fn chunks_without_embedding(
         &self,
         model: &str,
+        after: i64,
         limit: usize,
     ) -> Result<Vec<(i64, String, String)>> {
         let mut stmt = self
@@ -746,17 +749,43 @@ impl Store {
             .prepare_cached(
                 "SELECT c.id, COALESCE(m.subject, n.title, ''), c.text FROM chunks c
                  LEFT JOIN messages m ON m.id = c.message LEFT JOIN notes n ON n.id = c.note
-                 WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk = c.id AND e.model = ?1)
-                 ORDER BY c.id LIMIT ?2",
+                 WHERE c.id > ?2
+                   AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk = c.id AND e.model = ?1)
+                 ORDER BY c.id LIMIT ?3",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![model, limit as i64], |r| {
+            .query_map(params![model, after, limit as i64], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(|e| self.err(e))?;
         Ok(rows)
+    }
+
+    /// The vector of `model` of another passage with exactly this text in a document with
+    /// exactly this title, if one has been embedded.
+    pub fn identical_passage_vector(
+        &self,
+        model: &str,
+        title: &str,
+        text: &str,
+    ) -> Result<Option<Vec<f32>>> {
+        self.conn
+            .prepare_cached(
+                "SELECT e.vector FROM chunks c
+                 JOIN embeddings e ON e.chunk = c.id AND e.model = ?1
+                 LEFT JOIN messages m ON m.id = c.message LEFT JOIN notes n ON n.id = c.note
+                 WHERE substr(c.text, 1, 40) = substr(?3, 1, 40) AND c.text = ?3
+                   AND COALESCE(m.subject, n.title, '') = ?2
+                 LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![model, title, text], |r| r.get::<_, Vec<u8>>(0))
+                    .optional()
+            })
+            .map(|v| v.map(|b| crate::embed::from_bytes(&b)))
+            .map_err(|e| self.err(e))
     }
 
     pub fn put_embeddings(&mut self, model: &str, vectors: &[(i64, Vec<f32>)]) -> Result<()> {
