@@ -869,7 +869,13 @@ fn a_watched_notes_folder_stays_in_sync() {
     let stdout = child.stdout.take().unwrap();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stdout).lines() {
-            let _ = tx.send(serde_json::from_str::<serde_json::Value>(&line.unwrap()).unwrap());
+            let line = serde_json::from_str::<serde_json::Value>(&line.unwrap()).unwrap();
+            // Without an embedding model the background embedding reports only that.
+            if let Some(e) = line.get("embedding") {
+                assert_eq!(e["state"], "no_model", "{line}");
+                continue;
+            }
+            let _ = tx.send(line);
         }
     });
     let wait = std::time::Duration::from_secs(30);
@@ -946,5 +952,162 @@ fn sync_reads_every_local_source_again() {
             .contains("notes"),
         "{}",
         support::stdout(&out)
+    );
+}
+
+#[test]
+fn a_watched_notes_folder_gets_vectors_in_the_background() {
+    use std::io::BufRead;
+    let data = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let notes = work.path().join("notes");
+    copy_tree(&sample("notes"), &notes);
+    let model = embedding_model();
+    run_json(data.path(), &["embed", "--model", model.to_str().unwrap()]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assistant"))
+        .args([
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--json",
+            "ingest",
+            "notes",
+        ])
+        .arg(&notes)
+        .arg("--watch")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let _ = tx.send(serde_json::from_str::<serde_json::Value>(&line.unwrap()).unwrap());
+        }
+    });
+    let wait = std::time::Duration::from_secs(60);
+    // Lines until the background embedding is idle again; returns (syncs seen, the idle line).
+    let until_idle = || {
+        let mut syncs = Vec::new();
+        loop {
+            let line = rx.recv_timeout(wait).expect("a line from the watcher");
+            match line.get("embedding") {
+                Some(e) if e["state"] == "idle" => return (syncs, e.clone()),
+                Some(e) => assert_eq!(e["state"], "running", "{line}"),
+                None => syncs.push(line),
+            }
+        }
+    };
+    let (syncs, idle) = until_idle();
+    assert_eq!(syncs[0]["added"], 6, "{syncs:?}");
+    let before = idle["chunks"].as_u64().unwrap();
+    assert!(before >= 6, "{idle}");
+    assert_eq!(idle["embedded"], idle["chunks"], "{idle}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+
+    std::fs::write(
+        notes.join("projects/new-idea.md"),
+        "# Solar roof\n\nQuotes from three installers for panels on the garage.\n",
+    )
+    .unwrap();
+    let (syncs, idle) = until_idle();
+    assert_eq!(syncs.len(), 1, "{syncs:?}");
+    assert_eq!(syncs[0]["added"], 1, "{syncs:?}");
+    assert_eq!(idle["chunks"].as_u64().unwrap(), before + 1, "{idle}");
+    assert_eq!(idle["embedded"], idle["chunks"], "{idle}");
+    // Found by meaning, with no word in common, while the watcher still runs.
+    let hits = run_json(
+        data.path(),
+        &[
+            "search",
+            "--mode",
+            "dense",
+            "--limit",
+            "1",
+            "photovoltaic electricity for the house",
+        ],
+    );
+    assert_eq!(hits[0]["title"], "Solar roof", "{hits}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// Enough distinct notes for several embedding rounds.
+fn many_notes(dir: &Path, n: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    let topics = [
+        "sailing", "taxes", "bread", "chess", "garden", "piano", "running", "coffee",
+    ];
+    for i in 0..n {
+        let t = topics[i % topics.len()];
+        std::fs::write(
+            dir.join(format!("note-{i}.md")),
+            format!(
+                "# {t} {i}\n\nThoughts number {i} about {t}, written on day {}.\n",
+                i * 7
+            ),
+        )
+        .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_embedding_pauses_resumes_and_search_works_meanwhile() {
+    use assistant_core::embed_worker::EmbeddingState;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    let data = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    many_notes(&work.path().join("notes"), 120);
+    let dir = assistant_core::data_dir::DataDir::at(data.path()).unwrap();
+    let library = assistant_core::library::Library::new(&dir);
+    library
+        .install_embedding_model(embedding_model())
+        .await
+        .unwrap();
+    library
+        .ingest(
+            assistant_core::ingest::IngestSpec::Notes(work.path().join("notes")),
+            |_| {},
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+    let worker = library.start_background_embedding();
+    let mut activity = worker.subscribe();
+    // Paused as soon as it has stored its first round.
+    activity
+        .wait_for(|a| a.state == EmbeddingState::Running && a.embedded > 0)
+        .await
+        .unwrap();
+    worker.pause();
+    let paused = activity
+        .wait_for(|a| a.state == EmbeddingState::Paused)
+        .await
+        .unwrap()
+        .clone();
+    assert!(
+        paused.embedded > 0 && paused.embedded < paused.chunks,
+        "{paused:?}"
+    );
+    let status = library.status().await.unwrap();
+    let stored = status.embeddings.embedded;
+    assert_eq!(stored as u64, paused.embedded);
+    // Nothing moves while paused, and search works (BM25 and the vectors stored so far).
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(library.status().await.unwrap().embeddings.embedded, stored);
+    let hits = library.search("sailing 16", 3).await.unwrap();
+    assert_eq!(hits[0].title, "sailing 16", "{hits:?}");
+    worker.resume();
+    let done = activity
+        .wait_for(|a| a.state == EmbeddingState::Idle)
+        .await
+        .unwrap()
+        .clone();
+    assert_eq!(done.embedded, done.chunks, "{done:?}");
+    assert_eq!(done.chunks, 120, "{done:?}");
+    assert_eq!(
+        library.status().await.unwrap().background_embedding,
+        Some(done)
     );
 }

@@ -7,6 +7,7 @@ pub mod chunk;
 pub mod data_dir;
 pub mod dense;
 pub mod embed;
+pub mod embed_worker;
 pub mod engine;
 pub mod error;
 pub mod index;

@@ -12,6 +12,7 @@ use crate::chunk;
 use crate::data_dir::DataDir;
 use crate::dense::{DenseIndex, SegmentBuilder};
 use crate::embed::{self, Embedder, EMBEDDING_MODEL_ID};
+use crate::embed_worker::{EmbeddingActivity, EmbeddingWorker};
 use crate::error::{CoreError, Result};
 use crate::index::{DocKey, Filters, FullTextIndex, Hit};
 use crate::ingest::{self, IngestReport, IngestSpec, Progress};
@@ -23,7 +24,7 @@ pub struct Library {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     db_path: PathBuf,
     index_dir: PathBuf,
     embedding_model_dir: PathBuf,
@@ -34,6 +35,8 @@ struct Inner {
     /// Every passage vector in memory: new vectors are appended, and after a deletion it is
     /// read again.
     dense: Mutex<Option<Arc<DenseIndex>>>,
+    /// The background embedding job, once started.
+    embedding_worker: Mutex<Option<EmbeddingWorker>>,
 }
 
 /// What one run of the embedding job did.
@@ -84,6 +87,8 @@ pub struct LibraryStatus {
     pub embeddings: crate::store::EmbeddingProgress,
     pub sources: Vec<SourceInfo>,
     pub index_docs: u64,
+    /// The background embedding job, when this process runs one.
+    pub background_embedding: Option<EmbeddingActivity>,
 }
 
 /// Whether the index holds exactly the store's documents.
@@ -119,7 +124,39 @@ impl Library {
                 index: Mutex::new(None),
                 embedder: Mutex::new(None),
                 dense: Mutex::new(None),
+                embedding_worker: Mutex::new(None),
             }),
+        }
+    }
+
+    pub(crate) fn inner(&self) -> &Arc<Inner> {
+        &self.inner
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {
+        Self { inner }
+    }
+
+    /// Starts embedding in the background (once; later calls return the same handle): it gives
+    /// waiting passages vectors now and after every ingest, until paused. Needs a tokio runtime.
+    pub fn start_background_embedding(&self) -> EmbeddingWorker {
+        let mut slot = self.inner.embedding_worker.lock().expect("worker slot");
+        slot.get_or_insert_with(|| EmbeddingWorker::start(self))
+            .clone()
+    }
+
+    /// The background embedding job, if started.
+    pub fn background_embedding(&self) -> Option<EmbeddingWorker> {
+        self.inner
+            .embedding_worker
+            .lock()
+            .expect("worker slot")
+            .clone()
+    }
+
+    fn wake_embedding(&self) {
+        if let Some(w) = self.background_embedding() {
+            w.wake();
         }
     }
 
@@ -163,12 +200,14 @@ impl Library {
         cancel: Arc<AtomicBool>,
     ) -> Result<IngestReport> {
         let this = self.clone();
-        blocking(move || {
+        let report = blocking(move || {
             let mut store = this.open_store()?;
             let index = this.index(&mut store)?;
             ingest::run(&mut store, &index, &spec, &progress, &cancel)
         })
-        .await
+        .await;
+        self.wake_embedding();
+        report
     }
 
     /// Ingests every folder and file source again (what the app does on each start): maildirs,
@@ -224,6 +263,7 @@ impl Library {
                 let index = this.index(&mut store)?;
                 ingest::run(&mut store, &index, &spec, &|_| {}, &AtomicBool::new(false))
             })();
+            this.wake_embedding();
             on_sync(result);
         })
     }
@@ -542,6 +582,7 @@ impl Library {
                 embeddings: store.embedding_progress(EMBEDDING_MODEL_ID)?,
                 sources: store.sources()?,
                 index_docs: index.doc_count(),
+                background_embedding: this.background_embedding().map(|w| w.activity()),
             })
         })
         .await

@@ -662,6 +662,31 @@ async fn watch_notes(assistant: &Assistant, path: PathBuf, json: bool) -> Result
         Ok(r) => print(&r),
         Err(e) => eprintln!("error: {e}"),
     })?;
+    // New passages get vectors in the background (when the embedding model is installed); one
+    // line each time that work starts, finishes or fails.
+    let mut activity = library.start_background_embedding().subscribe();
+    tokio::spawn(async move {
+        let mut last = None;
+        while activity.changed().await.is_ok() {
+            let a = activity.borrow_and_update().clone();
+            if last == Some(a.state) {
+                continue;
+            }
+            last = Some(a.state);
+            if json {
+                println!("{}", serde_json::json!({ "embedding": a }));
+            } else {
+                use assistant_core::embed_worker::EmbeddingState as S;
+                match a.state {
+                    S::Running => println!("embedding new passages in the background"),
+                    S::Idle => println!("{} of {} passages have vectors", a.embedded, a.chunks),
+                    S::Paused => println!("embedding paused"),
+                    S::NoModel => {}
+                    S::Failed => eprintln!("error: embedding: {}", a.error.unwrap_or_default()),
+                }
+            }
+        }
+    });
     if !json {
         eprintln!("watching {} (Ctrl-C stops)", path.display());
     }
