@@ -1111,3 +1111,66 @@ async fn background_embedding_pauses_resumes_and_search_works_meanwhile() {
         Some(done)
     );
 }
+
+#[test]
+fn sync_watch_reads_every_source_then_follows_the_notes_folders() {
+    use std::io::BufRead;
+    let data = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let notes = work.path().join("notes");
+    copy_tree(&sample("notes"), &notes);
+    ingest(data.path(), "maildir", &sample("mail"));
+    ingest(data.path(), "notes", &notes);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assistant"))
+        .args([
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--json",
+            "sync",
+            "--watch",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = serde_json::from_str::<serde_json::Value>(&line.unwrap()).unwrap();
+            // No embedding model here: the background embedding says only that.
+            if let Some(e) = line.get("embedding") {
+                assert_eq!(e["state"], "no_model", "{line}");
+                continue;
+            }
+            let _ = tx.send(line);
+        }
+    });
+    let wait = std::time::Duration::from_secs(30);
+    // Both sources read again at start; nothing changed.
+    let mut first: Vec<serde_json::Value> = (0..2)
+        .map(|_| rx.recv_timeout(wait).expect("a sync at start"))
+        .collect();
+    first.sort_by_key(|l| l["source"].as_str().unwrap().to_string());
+    assert_eq!(first[0]["source"], "mail", "{first:?}");
+    assert_eq!(first[1]["source"], "notes", "{first:?}");
+    for l in &first {
+        assert_eq!(l["report"]["added"], 0, "{l}");
+        assert_eq!(l["report"]["read"], 0, "{l}");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::fs::write(
+        notes.join("boat.md"),
+        "# Boat repairs\n\nThe hull needs sanding before the spring launch.\n",
+    )
+    .unwrap();
+    let sync = rx.recv_timeout(wait).expect("a sync after adding a note");
+    assert_eq!(sync["source"], "notes", "{sync}");
+    assert_eq!(sync["report"]["added"], 1, "{sync}");
+    assert_eq!(
+        titles(&search(data.path(), "hull sanding")),
+        vec!["Boat repairs"]
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -39,6 +39,12 @@ pub(crate) struct Inner {
     embedding_worker: Mutex<Option<EmbeddingWorker>>,
 }
 
+/// Local sources kept in sync (see `Library::keep_local_sources_in_sync`) while this lives.
+pub struct LocalSync {
+    _watchers: Vec<crate::watch::FolderWatcher>,
+    pub embedding: EmbeddingWorker,
+}
+
 /// What one run of the embedding job did.
 #[derive(Debug, Clone, Serialize)]
 pub struct EmbedReport {
@@ -246,6 +252,44 @@ impl Library {
             out.push((name, report));
         }
         Ok(out)
+    }
+
+    /// What the app does while it runs: every local source ingested again now, every notes
+    /// folder watched from then on (`on_sync` gets each report with its source's name), and new
+    /// passages given vectors in the background. Watching lasts while the result lives.
+    pub async fn keep_local_sources_in_sync(
+        &self,
+        on_sync: impl Fn(&str, Result<IngestReport>) + Send + Sync + 'static,
+    ) -> Result<LocalSync> {
+        let on_sync = Arc::new(on_sync);
+        for (name, report) in self.sync_local_sources().await? {
+            on_sync(&name, report);
+        }
+        let this = self.clone();
+        let notes_folders = blocking(move || {
+            let store = this.open_store()?;
+            Ok(store
+                .sources()?
+                .into_iter()
+                .filter(|s| s.kind == crate::store::SourceKind::Notes)
+                .map(|s| (s.name, PathBuf::from(s.location)))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+        let mut watchers = Vec::new();
+        for (name, folder) in notes_folders {
+            let on_sync = on_sync.clone();
+            match self.watch_notes(folder, move |r| on_sync(&name, r)) {
+                Ok(w) => watchers.push(w),
+                // A folder that is gone (an unplugged drive) is reported by the sync above.
+                Err(err) => tracing::warn!(%err, "a notes folder cannot be watched"),
+            }
+        }
+        let embedding = self.start_background_embedding();
+        Ok(LocalSync {
+            _watchers: watchers,
+            embedding,
+        })
     }
 
     /// Keeps a notes folder in sync while the returned watcher lives: after each burst of changes

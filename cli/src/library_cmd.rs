@@ -662,31 +662,8 @@ async fn watch_notes(assistant: &Assistant, path: PathBuf, json: bool) -> Result
         Ok(r) => print(&r),
         Err(e) => eprintln!("error: {e}"),
     })?;
-    // New passages get vectors in the background (when the embedding model is installed); one
-    // line each time that work starts, finishes or fails.
-    let mut activity = library.start_background_embedding().subscribe();
-    tokio::spawn(async move {
-        let mut last = None;
-        while activity.changed().await.is_ok() {
-            let a = activity.borrow_and_update().clone();
-            if last == Some(a.state) {
-                continue;
-            }
-            last = Some(a.state);
-            if json {
-                println!("{}", serde_json::json!({ "embedding": a }));
-            } else {
-                use assistant_core::embed_worker::EmbeddingState as S;
-                match a.state {
-                    S::Running => println!("embedding new passages in the background"),
-                    S::Idle => println!("{} of {} passages have vectors", a.embedded, a.chunks),
-                    S::Paused => println!("embedding paused"),
-                    S::NoModel => {}
-                    S::Failed => eprintln!("error: embedding: {}", a.error.unwrap_or_default()),
-                }
-            }
-        }
-    });
+    // New passages get vectors in the background (when the embedding model is installed).
+    print_embedding_activity(library.start_background_embedding().subscribe(), json);
     if !json {
         eprintln!("watching {} (Ctrl-C stops)", path.display());
     }
@@ -735,4 +712,62 @@ pub async fn sync(assistant: &Assistant, json: bool) -> Result<(), CoreError> {
         ))),
         None => Ok(()),
     }
+}
+
+/// One line each time the background embedding starts, finishes, pauses or fails.
+fn print_embedding_activity(
+    mut activity: tokio::sync::watch::Receiver<assistant_core::embed_worker::EmbeddingActivity>,
+    json: bool,
+) {
+    tokio::spawn(async move {
+        let mut last = None;
+        while activity.changed().await.is_ok() {
+            let a = activity.borrow_and_update().clone();
+            if last == Some(a.state) {
+                continue;
+            }
+            last = Some(a.state);
+            if json {
+                println!("{}", serde_json::json!({ "embedding": a }));
+            } else {
+                use assistant_core::embed_worker::EmbeddingState as S;
+                match a.state {
+                    S::Running => println!("embedding new passages in the background"),
+                    S::Idle => println!("{} of {} passages have vectors", a.embedded, a.chunks),
+                    S::Paused => println!("embedding paused"),
+                    S::NoModel => {}
+                    S::Failed => eprintln!("error: embedding: {}", a.error.unwrap_or_default()),
+                }
+            }
+        }
+    });
+}
+
+/// What the app does while it runs: every local source ingested again, notes folders watched,
+/// new passages embedded in the background; one line per sync until Ctrl-C.
+pub async fn sync_and_watch(assistant: &Assistant, json: bool) -> Result<(), CoreError> {
+    let library = assistant.library();
+    let sync = library
+        .keep_local_sources_in_sync(move |name, r| match (r, json) {
+            (Ok(report), true) => println!(
+                "{}",
+                serde_json::json!({"source": name, "report": report})
+            ),
+            (Ok(report), false) => println!(
+                "{name}: {}",
+                ingest_summary(&report).lines().next().unwrap_or_default()
+            ),
+            (Err(e), true) => println!(
+                "{}",
+                serde_json::json!({"source": name, "error": {"kind": e.kind(), "message": e.to_string()}})
+            ),
+            (Err(e), false) => eprintln!("{name}: error: {e}"),
+        })
+        .await?;
+    print_embedding_activity(sync.embedding.subscribe(), json);
+    if !json {
+        eprintln!("keeping every local source in sync (Ctrl-C stops)");
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    Ok(())
 }

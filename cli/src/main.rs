@@ -57,7 +57,12 @@ enum Command {
     /// Show a message (m12 or its Message-ID), a note (n3 or its path) or a thread (t5).
     Show { id: String },
     /// Ingest every maildir, mbox, notes folder and message file again (only changes are read).
-    Sync,
+    Sync {
+        /// Then keep notes folders in sync and embed new passages in the background (what the
+        /// app does while it runs), until Ctrl-C.
+        #[arg(long)]
+        watch: bool,
+    },
     /// Rebuild the search index from the store.
     Reindex,
     /// Sources and counts; brings the index up to date with the store.
@@ -234,7 +239,8 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Search(args) => library_cmd::search(&assistant, args, json).await,
         Command::Show { id } => library_cmd::show(&assistant, &id, json).await,
         Command::Reindex => library_cmd::reindex(&assistant, json).await,
-        Command::Sync => library_cmd::sync(&assistant, json).await,
+        Command::Sync { watch: false } => library_cmd::sync(&assistant, json).await,
+        Command::Sync { watch: true } => library_cmd::sync_and_watch(&assistant, json).await,
         Command::Status { check } => library_cmd::status(&assistant, check, json).await,
         Command::Threads => library_cmd::threads(&assistant, json).await,
         Command::BenchSearch {

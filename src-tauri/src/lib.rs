@@ -4,13 +4,14 @@
 //! DTOs; errors cross IPC as `{kind, message}`.
 
 use assistant_core::engine::{GenerationRequest, StreamEvent};
+use assistant_core::ingest::IngestReport;
 use assistant_core::{Assistant, CoreError, DataDir};
 use serde::Serialize;
 use tauri::ipc::Channel;
-use tauri::Manager;
+use tauri::{Emitter, Manager};
 
 /// The error every command returns: a stable `kind` and a human `message`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CommandError {
     kind: &'static str,
     message: String,
@@ -48,6 +49,62 @@ pub enum ChatEventDto {
         ttft_ms: f64,
         decode_tokens_per_sec: f64,
     },
+}
+
+/// Sent as the `library-synced` event after each sync of a local source (at start, then on
+/// every change of a watched notes folder).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LibrarySyncedDto {
+    source: String,
+    added: u64,
+    updated: u64,
+    removed: u64,
+    error: Option<CommandError>,
+}
+
+impl LibrarySyncedDto {
+    fn new(source: &str, report: Result<IngestReport, CoreError>) -> Self {
+        match report {
+            Ok(r) => Self {
+                source: source.to_string(),
+                added: r.added,
+                updated: r.updated,
+                removed: r.removed,
+                error: None,
+            },
+            Err(e) => Self {
+                source: source.to_string(),
+                added: 0,
+                updated: 0,
+                removed: 0,
+                error: Some(e.into()),
+            },
+        }
+    }
+}
+
+/// While the app runs: local sources ingested again at start, notes folders watched, new
+/// passages embedded in the background.
+fn keep_library_in_sync(app: &tauri::AppHandle, assistant: &Assistant) {
+    let library = assistant.library().clone();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let on_sync = {
+            let app = app.clone();
+            move |source: &str, report| {
+                let _ = app.emit("library-synced", LibrarySyncedDto::new(source, report));
+            }
+        };
+        match library.keep_local_sources_in_sync(on_sync).await {
+            // Watching lasts as long as `sync` lives: the app's lifetime.
+            Ok(sync) => {
+                std::future::pending::<()>().await;
+                drop(sync);
+            }
+            Err(err) => tracing::warn!(%err, "local sources are not kept in sync"),
+        }
+    });
 }
 
 #[tauri::command]
@@ -94,7 +151,9 @@ pub fn run() {
                 Some(home) => DataDir::at(std::path::PathBuf::from(home)),
                 None => DataDir::at(app.path().app_data_dir()?),
             }?;
-            app.manage(Assistant::open(dir));
+            let assistant = Assistant::open(dir);
+            keep_library_in_sync(app.handle(), &assistant);
+            app.manage(assistant);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![app_info, chat])
@@ -115,6 +174,32 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("assistant models pull m"));
+    }
+
+    #[test]
+    fn library_sync_events_carry_counts_or_the_error() {
+        let ok = LibrarySyncedDto::new(
+            "notes",
+            Ok(IngestReport {
+                added: 2,
+                removed: 1,
+                ..Default::default()
+            }),
+        );
+        assert_eq!(
+            serde_json::to_value(ok).unwrap(),
+            serde_json::json!({"source": "notes", "added": 2, "updated": 0, "removed": 1, "error": null})
+        );
+        let failed = LibrarySyncedDto::new(
+            "mail",
+            Err(CoreError::NotFound {
+                what: "folder /x".into(),
+                hint: String::new(),
+            }),
+        );
+        let v = serde_json::to_value(failed).unwrap();
+        assert_eq!(v["error"]["kind"], "not_found");
+        assert!(v["error"]["message"].as_str().unwrap().contains("/x"));
     }
 
     #[test]
