@@ -4,13 +4,18 @@
 # size, BM25 query latency; given the embedding model's folder, also the embedding run (the
 # copies share their text, so only the first copy's passages run the model; the rest are copied)
 # and dense and hybrid latency over every passage's vector.
-# Usage: bench/scale.sh SOURCE_MAILDIR MESSAGES_JSONL [TOTAL] [EMBEDDING_MODEL_DIR]
+# Usage: [KEEP=DIR] bench/scale.sh SOURCE_MAILDIR MESSAGES_JSONL [TOTAL] [EMBEDDING_MODEL_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src="$1"; index_jsonl="$2"; total="${3:-100000}"; model="${4:-}"
 bin="${CARGO_TARGET_DIR:-target}/debug/assistant"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${KEEP:-}" ]; then
+  # KEEP=DIR: build in DIR and leave it there (to measure again without rebuilding).
+  work="$KEEP"; rm -rf "$work"; mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
 python3 bench/make_scale_maildir.py "$src" "$work/mail" "$total"
 echo "==> ingest"
 /usr/bin/time -f "wall %e s, peak RSS %M KB" "$bin" --data-dir "$work/data" ingest maildir "$work/mail"

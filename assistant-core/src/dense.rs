@@ -1,7 +1,7 @@
 //! Meaning-based search over passage vectors: brute-force dot products over 8-bit codes, kept in
 //! memory in segments that grow as the embedding job adds vectors.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::embed::DIMENSIONS;
@@ -154,7 +154,7 @@ impl DenseIndex {
     ) -> Vec<(DocKey, f32)> {
         let mut q = Vec::with_capacity(DIMENSIONS);
         let q_scale = quantize(query, &mut q);
-        let mut best: HashMap<DocKey, f32> = HashMap::new();
+        let mut scored: Vec<(f32, DocKey)> = Vec::with_capacity(self.len());
         for s in &self.segments {
             for ((key, scale), codes) in s
                 .keys
@@ -165,17 +165,39 @@ impl DenseIndex {
                 if allowed.is_some_and(|a| !a.contains(key)) {
                     continue;
                 }
-                let score = dot_i8(codes, &q) as f32 * scale * q_scale;
-                let entry = best.entry(*key).or_insert(f32::MIN);
-                if score > *entry {
-                    *entry = score;
-                }
+                scored.push((dot_i8(codes, &q) as f32 * scale * q_scale, *key));
             }
         }
-        let mut ranked: Vec<(DocKey, f32)> = best.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(limit);
-        ranked
+        best_per_document(scored, limit)
+    }
+}
+
+/// The `limit` documents whose best passage scores highest. Only the top passages are sorted:
+/// if the best `n` passages hold `limit` documents, no document outside them can beat those.
+fn best_per_document(mut scored: Vec<(f32, DocKey)>, limit: usize) -> Vec<(DocKey, f32)> {
+    let order = |a: &(f32, DocKey), b: &(f32, DocKey)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let mut n = (limit * 4).max(64);
+    loop {
+        let n_now = n.min(scored.len());
+        if n_now == 0 {
+            return Vec::new();
+        }
+        if n_now < scored.len() {
+            scored.select_nth_unstable_by(n_now - 1, order);
+        }
+        let mut top = scored[..n_now].to_vec();
+        top.sort_by(order);
+        let mut seen = HashSet::new();
+        let ranked: Vec<(DocKey, f32)> = top
+            .into_iter()
+            .filter(|(_, key)| seen.insert(*key))
+            .map(|(score, key)| (key, score))
+            .take(limit)
+            .collect();
+        if ranked.len() >= limit || n_now == scored.len() {
+            return ranked;
+        }
+        n *= 4;
     }
 }
 
@@ -213,6 +235,29 @@ mod tests {
             b.add(i as i64 + 1, DocKey::Message(i as i64), &bytes(v));
         }
         DenseIndex::default().extended(b, 0)
+    }
+
+    #[test]
+    fn documents_with_many_strong_passages_do_not_crowd_out_the_others() {
+        // Note 1 has the 100 best passages; the next documents still make the list, in order.
+        let mut scored: Vec<(f32, DocKey)> = (0..100)
+            .map(|i| (0.9 - i as f32 * 1e-4, DocKey::Note(1)))
+            .collect();
+        scored.extend((2..10).map(|n| (0.5 - n as f32 * 0.01, DocKey::Note(n))));
+        scored.push((0.45, DocKey::Note(2)));
+        let top = best_per_document(scored, 4);
+        assert_eq!(
+            top.iter().map(|t| t.0).collect::<Vec<_>>(),
+            vec![
+                DocKey::Note(1),
+                DocKey::Note(2),
+                DocKey::Note(3),
+                DocKey::Note(4)
+            ]
+        );
+        assert_eq!(top[0].1, 0.9);
+        assert!((top[1].1 - 0.48).abs() < 1e-6);
+        assert!(best_per_document(Vec::new(), 3).is_empty());
     }
 
     #[test]
