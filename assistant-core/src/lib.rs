@@ -16,6 +16,7 @@ pub mod library;
 pub mod mail;
 pub mod models;
 pub mod notes;
+pub mod reply;
 pub mod search;
 pub mod settings;
 pub mod store;

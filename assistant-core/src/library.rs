@@ -114,7 +114,9 @@ pub struct ReindexReport {
     pub elapsed_ms: u64,
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| CoreError::Engine(format!("background task failed: {e}")))?
@@ -166,13 +168,13 @@ impl Library {
         }
     }
 
-    fn open_store(&self) -> Result<Store> {
+    pub(crate) fn open_store(&self) -> Result<Store> {
         Store::open(&self.inner.db_path)
     }
 
     /// The index, opened once; one that cannot be opened or is of another version is rebuilt
     /// from the store (which is the source of truth).
-    fn index(&self, store: &mut Store) -> Result<FullTextIndex> {
+    pub(crate) fn index(&self, store: &mut Store) -> Result<FullTextIndex> {
         if let Some(index) = self.inner.index.lock().expect("index slot").clone() {
             return Ok(index);
         }

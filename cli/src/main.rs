@@ -1,5 +1,6 @@
 //! `assistant`: the command line over assistant-core; every feature runs here without a window.
 
+mod features_cmd;
 mod library_cmd;
 mod output;
 
@@ -56,6 +57,10 @@ enum Command {
     Search(library_cmd::SearchArgs),
     /// Show a message (m12 or its Message-ID), a note (n3 or its path) or a thread (t5).
     Show { id: String },
+    /// Three short suggested replies to a message (or why it gets none); --pick N drafts one.
+    Reply(features_cmd::ReplyArgs),
+    /// List drafts (picked suggestions and edits); --edit ID --text T changes one.
+    Drafts(features_cmd::DraftsArgs),
     /// Ingest every maildir, mbox, notes folder and message file again (only changes are read).
     Sync {
         /// Then keep notes folders in sync and embed new passages in the background (what the
@@ -238,6 +243,8 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Ingest(cmd) => library_cmd::ingest(&assistant, cmd, json).await,
         Command::Search(args) => library_cmd::search(&assistant, args, json).await,
         Command::Show { id } => library_cmd::show(&assistant, &id, json).await,
+        Command::Reply(args) => features_cmd::reply(&assistant, args, json).await,
+        Command::Drafts(args) => features_cmd::drafts(&assistant, args, json).await,
         Command::Reindex => library_cmd::reindex(&assistant, json).await,
         Command::Sync { watch: false } => library_cmd::sync(&assistant, json).await,
         Command::Sync { watch: true } => library_cmd::sync_and_watch(&assistant, json).await,

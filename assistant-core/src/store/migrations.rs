@@ -13,6 +13,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../../migrations/0002_embedding_changes.sql"),
     ),
+    (
+        3,
+        include_str!("../../../migrations/0003_replies_and_drafts.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

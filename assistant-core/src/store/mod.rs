@@ -6,6 +6,7 @@
 
 mod migrations;
 mod records;
+mod replies;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use crate::notes::ParsedNote;
 
 pub use migrations::{LATEST_VERSION, MIGRATIONS};
 pub use records::*;
+pub use replies::Draft;
 
 pub type SourceId = i64;
 

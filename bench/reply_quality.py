@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Smart-reply quality on reply pairs (a real message and the reply actually sent): for each
+original, the best of the three suggestions against the real reply by ROUGE-L F1 (word level),
+beside a fixed set of canned replies; plus how often the trigger declined to suggest.
+
+Usage: python3 bench/reply_quality.py PAIRS.jsonl.gz [--limit N] [--assistant BIN] [--model GGUF]
+
+Each original becomes an .eml file ingested into a fresh data folder with the default model; each
+runs through the real `assistant reply --json`. Tune on the dev file, report the test file.
+"""
+import argparse
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from email.message import EmailMessage
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CANNED = ["Thanks!", "Sounds good.", "I'll take a look."]
+
+
+def words(s):
+    return re.findall(r"[a-z0-9']+", s.lower())
+
+
+def rouge_l(candidate, reference):
+    a, b = words(candidate), words(reference)
+    if not a or not b:
+        return 0.0
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for j, y in enumerate(b):
+            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
+        prev = cur
+    lcs = prev[-1]
+    if lcs == 0:
+        return 0.0
+    p, r = lcs / len(a), lcs / len(b)
+    return 2 * p * r / (p + r)
+
+
+def address(name):
+    # "Bass, Eric" -> eric.bass@enron.example (the pairs carry display names only).
+    parts = [p.strip() for p in name.split(",")]
+    if len(parts) == 2:
+        parts = [parts[1], parts[0]]
+    local = ".".join(w.lower() for w in " ".join(parts).split() if w.isalnum()) or "someone"
+    return f"{local}@enron.example"
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("pairs")
+    ap.add_argument("--limit", type=int, default=100)
+    ap.add_argument("--assistant", default=os.path.join(HERE, "..", "target", "debug", "assistant"))
+    ap.add_argument("--model", default=os.path.join(HERE, "..", "target", "models", "SmolLM2-135M-Instruct.Q4_1.gguf"))
+    args = ap.parse_args()
+    with gzip.open(args.pairs, "rt") as f:
+        pairs = [json.loads(line) for line in f][: args.limit]
+    work = tempfile.mkdtemp(prefix="reply-quality-")
+    data = os.path.join(work, "data")
+    bin_ = [args.assistant, "--data-dir", data]
+    r = run(bin_ + ["models", "import", args.model, "--id", "smollm2-135m-instruct-q4_1"])
+    if r.returncode != 0:
+        sys.exit(r.stderr)
+    files = []
+    for i, p in enumerate(pairs):
+        o = p["original"]
+        m = EmailMessage()
+        m["From"] = f'"{o["from"]}" <{address(o["from"])}>'
+        m["To"] = f'"{o["to"]}" <{address(o["to"] or "me")}>'
+        m["Subject"] = o["subject"]
+        m["Message-ID"] = f"<pair-{p['id']}@reply-quality.example>"
+        m.set_content(o["text"])
+        path = os.path.join(work, f"{i:05d}.eml")
+        with open(path, "wb") as f:
+            f.write(bytes(m))
+        files.append(path)
+    r = run(bin_ + ["ingest", "eml"] + files)
+    if r.returncode != 0:
+        sys.exit(r.stderr)
+    best, canned, canned_suggested, suggested, skipped, times = [], [], [], 0, {}, []
+    # One process for all (the model loads once); one JSON line per message, in order.
+    ids = [f"pair-{p['id']}@reply-quality.example" for p in pairs]
+    r = run(bin_ + ["--json", "reply"] + ids + ([] if len(ids) > 1 else [ids[0]]))
+    if r.returncode != 0:
+        sys.exit(f"{r.stdout}{r.stderr}")
+    outs = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+    for p, out in zip(pairs, outs):
+        reply = p["reply"]["text"]
+        c = max(rouge_l(t, reply) for t in CANNED)
+        canned.append(c)
+        outcome = out["outcome"]
+        if "skipped" in outcome:
+            skipped[outcome["skipped"]] = skipped.get(outcome["skipped"], 0) + 1
+            continue
+        suggested += 1
+        canned_suggested.append(c)
+        times.append(out["elapsed_ms"])
+        texts = [s["text"] for s in outcome["suggestions"]] or [""]
+        best.append(max(rouge_l(t, reply) for t in texts))
+    n = len(pairs)
+    times.sort()
+    print(f"pairs: {n}; suggested for {suggested}; skipped: {skipped}")
+    if best:
+        print(f"ROUGE-L F1, best of 3, where suggested: model {sum(best) / len(best):.3f}, "
+              f"canned {CANNED} {sum(canned_suggested) / len(best):.3f}")
+    print(f"canned replies over all pairs: {sum(canned) / n:.3f}")
+    if times:
+        print(f"time per suggestion set: p50 {times[len(times) // 2]} ms, p95 {times[int(len(times) * 0.95)]} ms")
+
+
+if __name__ == "__main__":
+    main()
