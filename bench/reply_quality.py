@@ -52,6 +52,10 @@ def address(name):
     return f"{local}@enron.example"
 
 
+def clean(name):
+    return re.sub(r'["\\<>;]', " ", name).strip()
+
+
 def run(cmd):
     return subprocess.run(cmd, capture_output=True, text=True)
 
@@ -75,8 +79,9 @@ def main():
     for i, p in enumerate(pairs):
         o = p["original"]
         m = EmailMessage()
-        m["From"] = f'"{o["from"]}" <{address(o["from"])}>'
-        m["To"] = f'"{o["to"]}" <{address(o["to"] or "me")}>'
+        first_to = (o["to"] or "me").split(";")[0].strip().strip("'")
+        m["From"] = f'"{clean(o["from"])}" <{address(o["from"])}>'
+        m["To"] = f'"{clean(first_to)}" <{address(first_to)}>'
         m["Subject"] = o["subject"]
         m["Message-ID"] = f"<pair-{p['id']}@reply-quality.example>"
         m.set_content(o["text"])
@@ -88,13 +93,22 @@ def main():
     if r.returncode != 0:
         sys.exit(r.stderr)
     best, canned, canned_suggested, suggested, skipped, times = [], [], [], 0, {}, []
+    # The same original answered by several people is one message in the store (the duplicate
+    # check): ask once per distinct original, score against each real reply.
+    first_of = {}
+    for p in pairs:
+        o = p["original"]
+        first_of.setdefault((o["from"], o["subject"], o["text"]), p["id"])
+    unique = list(dict.fromkeys(first_of.values()))
+    ids = [f"pair-{i}@reply-quality.example" for i in unique]
     # One process for all (the model loads once); one JSON line per message, in order.
-    ids = [f"pair-{p['id']}@reply-quality.example" for p in pairs]
-    r = run(bin_ + ["--json", "reply"] + ids + ([] if len(ids) > 1 else [ids[0]]))
+    r = run(bin_ + ["--json", "reply"] + ids + ([] if len(ids) > 1 else ids))
     if r.returncode != 0:
         sys.exit(f"{r.stdout}{r.stderr}")
-    outs = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
-    for p, out in zip(pairs, outs):
+    by_id = dict(zip(unique, (json.loads(line) for line in r.stdout.splitlines() if line.strip())))
+    for p in pairs:
+        o = p["original"]
+        out = by_id[first_of[(o["from"], o["subject"], o["text"])]]
         reply = p["reply"]["text"]
         c = max(rouge_l(t, reply) for t in CANNED)
         canned.append(c)
