@@ -114,3 +114,30 @@ fn the_trigger_skips_newsletters_and_mail_that_asks_nothing_without_running_the_
     assert!(!o.status.success());
     assert!(stderr(&o).contains("no suggestions"), "{}", stderr(&o));
 }
+
+#[test]
+fn suggestions_for_new_mail_are_computed_ahead_and_then_read_from_the_store() {
+    let data = data_dir_with_model();
+    run_json(
+        data.path(),
+        &["ingest", "maildir", sample_mail().to_str().unwrap()],
+    );
+    let r = run_json(data.path(), &["reply", "--new", "--limit", "50"]);
+    assert_eq!(r["messages"], 9, "{r}");
+    // Every message now opens with its stored outcome, suggestions or the reason for none.
+    let ids: Vec<String> = (1..=9).map(|i| format!("m{i}")).collect();
+    let mut args = vec!["reply"];
+    args.extend(ids.iter().map(String::as_str));
+    let o = assistant(data.path(), &[&["--json"][..], &args].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 9);
+    assert!(lines.iter().all(|l| l["cached"] == true), "{lines:?}");
+    assert!(lines.iter().any(|l| l["outcome"]["suggestions"].is_array()));
+    // Nothing is left to do.
+    let r = run_json(data.path(), &["reply", "--new"]);
+    assert_eq!(r["messages"], 0, "{r}");
+}

@@ -507,6 +507,35 @@ impl Assistant {
     /// Three suggested replies to a message (or why there are none), from the store when they were
     /// computed before with the active model, unless `fresh`.
     pub async fn smart_reply(&self, id: &str, fresh: bool) -> Result<SmartReply> {
+        self.smart_reply_with(id, fresh, Priority::Interactive)
+            .await
+    }
+
+    /// Computes and stores suggestions for up to `limit` of the newest messages that have none for
+    /// the active model yet, as background work (requests the user waits for go first), so that
+    /// opening them shows suggestions at once. Returns how many were done.
+    pub async fn precompute_replies(&self, limit: usize) -> Result<usize> {
+        let model = self.engine_config()?.model_id;
+        let library = self.library().clone();
+        let ids = blocking(move || {
+            library
+                .open_store()?
+                .messages_without_reply_outcome(&model, limit)
+        })
+        .await?;
+        for id in &ids {
+            self.smart_reply_with(&format!("m{id}"), false, Priority::Background)
+                .await?;
+        }
+        Ok(ids.len())
+    }
+
+    async fn smart_reply_with(
+        &self,
+        id: &str,
+        fresh: bool,
+        priority: Priority,
+    ) -> Result<SmartReply> {
         let model = self.engine_config()?.model_id;
         let library = self.library();
         let (m, new_text, addresses, past) = library.reply_context(id.to_string()).await?;
@@ -532,7 +561,8 @@ impl Assistant {
         let outcome = match decision {
             Decision::Skip(reason) => Outcome::Skipped(reason),
             Decision::Suggest { sensitive } => {
-                let request = build_request(&m, &new_text, sensitive, &past);
+                let mut request = build_request(&m, &new_text, sensitive, &past);
+                request.priority = priority;
                 let mut stream = self.generate(request).await?;
                 let mut text = String::new();
                 while let Some(event) = stream.next().await {

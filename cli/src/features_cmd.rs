@@ -10,8 +10,15 @@ use crate::output;
 pub struct ReplyArgs {
     /// The message: m12 (from `assistant search`) or its Message-ID. Several: one result each
     /// (with --json, one JSON object per line), the model loaded once.
-    #[arg(required = true, num_args = 1..)]
+    #[arg(required_unless_present = "new", num_args = 1..)]
     pub ids: Vec<String>,
+    /// Instead: compute and store suggestions for the newest messages that have none yet (what
+    /// the app does in the background after new mail arrives).
+    #[arg(long, conflicts_with_all = ["pick", "fresh"])]
+    pub new: bool,
+    /// With --new: at most this many messages.
+    #[arg(long, default_value_t = 20, requires = "new")]
+    pub limit: usize,
     /// Compute again even when suggestions are stored for this message and model.
     #[arg(long)]
     pub fresh: bool,
@@ -21,6 +28,21 @@ pub struct ReplyArgs {
 }
 
 pub async fn reply(assistant: &Assistant, args: ReplyArgs, json: bool) -> Result<(), CoreError> {
+    if args.new {
+        let started = std::time::Instant::now();
+        let n = assistant.precompute_replies(args.limit).await?;
+        let report = serde_json::json!({
+            "messages": n,
+            "elapsed_ms": started.elapsed().as_millis() as u64,
+        });
+        output::print(json, &report, || {
+            format!(
+                "smart reply ready for {n} more messages ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            )
+        });
+        return Ok(());
+    }
     if let Some(n) = args.pick {
         let [id] = args.ids.as_slice() else {
             return Err(CoreError::InvalidRequest("--pick takes one message".into()));

@@ -85,15 +85,29 @@ impl LibrarySyncedDto {
 }
 
 /// While the app runs: local sources ingested again at start, notes folders watched, new
-/// passages embedded in the background.
+/// passages embedded in the background, smart replies for new mail computed ahead.
 fn keep_library_in_sync(app: &tauri::AppHandle, assistant: &Assistant) {
     let library = assistant.library().clone();
+    let assistant = assistant.clone();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
+        let precomputing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let on_sync = {
             let app = app.clone();
-            move |source: &str, report| {
+            move |source: &str, report: Result<IngestReport, CoreError>| {
+                let new_mail = report.as_ref().is_ok_and(|r| r.added > 0);
                 let _ = app.emit("library-synced", LibrarySyncedDto::new(source, report));
+                // New mail: smart-reply suggestions computed ahead, behind what the user waits for.
+                if new_mail && !precomputing.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                    let assistant = assistant.clone();
+                    let precomputing = precomputing.clone();
+                    tauri::async_runtime::spawn(async move {
+                        if let Err(err) = assistant.precompute_replies(20).await {
+                            tracing::info!(%err, "smart reply not computed ahead");
+                        }
+                        precomputing.store(false, std::sync::atomic::Ordering::SeqCst);
+                    });
+                }
             }
         };
         match library.keep_local_sources_in_sync(on_sync).await {
