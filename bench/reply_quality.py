@@ -92,7 +92,7 @@ def main():
     r = run(bin_ + ["ingest", "eml"] + files)
     if r.returncode != 0:
         sys.exit(r.stderr)
-    best, canned, canned_suggested, suggested, skipped, times = [], [], [], 0, {}, []
+    best, canned, canned_suggested, suggested, skipped, times, gen = [], [], [], 0, {}, [], []
     # The same original answered by several people is one message in the store (the duplicate
     # check): ask once per distinct original, score against each real reply.
     first_of = {}
@@ -119,6 +119,9 @@ def main():
         suggested += 1
         canned_suggested.append(c)
         times.append(out["elapsed_ms"])
+        if out.get("generation"):
+            g = out["generation"]
+            gen.append((g["prompt_tokens"], g["completion_tokens"], g["ttft_ms"]))
         texts = [s["text"] for s in outcome["suggestions"]] or [""]
         best.append(max(rouge_l(t, reply) for t in texts))
     n = len(pairs)
@@ -130,6 +133,10 @@ def main():
     print(f"canned replies over all pairs: {sum(canned) / n:.3f}")
     if times:
         print(f"time per suggestion set: p50 {times[len(times) // 2]} ms, p95 {times[int(len(times) * 0.95)]} ms")
+    if gen:
+        k = len(gen)
+        print(f"per request: prompt {sum(g[0] for g in gen) / k:.0f} tokens, answer "
+              f"{sum(g[1] for g in gen) / k:.0f} tokens, time to first token {sum(g[2] for g in gen) / k:.0f} ms (means)")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,36 @@ fn chat_json_has_text_and_stats_and_respects_max_tokens() {
     assert_eq!(v["model"], support::DEFAULT_MODEL_ID);
 }
 
+/// Regression: once an output constraint was complete, decoding went on (invisibly) until
+/// max_tokens, because the constraint's end token was not one of the model's EOS tokens; smart
+/// reply spent ~0.5 s per request on nothing.
+#[test]
+fn a_completed_output_constraint_ends_the_answer() {
+    let data = support::data_dir_with_model();
+    let out = assistant(
+        data.path(),
+        &[
+            "--json",
+            "chat",
+            "--regex",
+            "Yes: [^\\n.?!]+[.?!]\\nNo: [^\\n.?!]+[.?!]\\n",
+            "--max-tokens",
+            "120",
+            "Two replies to: lunch on Friday?",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    let text = v["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Yes: ") && text.contains("\nNo: ") && text.ends_with('\n'),
+        "{v}"
+    );
+    assert_eq!(v["stats"]["finish_reason"], "stop", "{v}");
+    let tokens = v["stats"]["completion_tokens"].as_u64().unwrap();
+    assert!(tokens < 120, "{v}");
+}
+
 #[test]
 fn chat_with_a_json_schema_file_prints_valid_json() {
     let data = support::data_dir_with_model();

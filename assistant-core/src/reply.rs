@@ -253,8 +253,9 @@ pub fn build_request(
     ]);
     // Three lines, then the end. (Bounded repeats such as `{2,130}` made the constraint's
     // automaton slow to build; the length is cut to MAX_WORDS words afterwards instead.)
-    request.constraint =
-        OutputConstraint::Regex("Yes: [^\\n]+\\nNo: [^\\n]+\\nOther: [^\\n]+\\n".into());
+    request.constraint = OutputConstraint::Regex(
+        "Yes: [^\\n.?!]+[.?!]\\nNo: [^\\n.?!]+[.?!]\\nOther: [^\\n.?!]+[.?!]\\n".into(),
+    );
     request.max_tokens = Some(80);
     request.temperature = 0.0;
     request.priority = Priority::Interactive;
@@ -356,6 +357,8 @@ pub struct SmartReply {
     pub elapsed_ms: u64,
     /// Read from the store rather than computed now.
     pub cached: bool,
+    /// The model's request when it ran now: prompt and answer tokens, time to first token.
+    pub generation: Option<crate::engine::GenerationStats>,
 }
 
 impl Library {
@@ -548,6 +551,7 @@ impl Assistant {
                     outcome,
                     elapsed_ms: ms,
                     cached: true,
+                    generation: None,
                 });
             }
         }
@@ -558,6 +562,7 @@ impl Assistant {
             self.engine().await?;
         }
         let started = std::time::Instant::now();
+        let mut generation = None;
         let outcome = match decision {
             Decision::Skip(reason) => Outcome::Skipped(reason),
             Decision::Suggest { sensitive } => {
@@ -566,8 +571,9 @@ impl Assistant {
                 let mut stream = self.generate(request).await?;
                 let mut text = String::new();
                 while let Some(event) = stream.next().await {
-                    if let StreamEvent::Token(t) = event? {
-                        text.push_str(&t);
+                    match event? {
+                        StreamEvent::Token(t) => text.push_str(&t),
+                        StreamEvent::Done(stats) => generation = Some(stats),
                     }
                 }
                 Outcome::Suggestions(parse_suggestions(&text, sensitive))
@@ -583,6 +589,7 @@ impl Assistant {
             outcome,
             elapsed_ms,
             cached: false,
+            generation,
         })
     }
 

@@ -47,6 +47,19 @@ pub(crate) async fn finish_or_add_toks_to_seq(
         .decode_ext(&[logprobs.token], include_special);
     seq.add_token(logprobs.clone(), completion_bytes, &is_done);
 
+    // An output constraint that is complete (nothing more can follow) ends the sequence here.
+    // Without this, the constraint only allowed its own idea of end-of-sequence afterwards; where
+    // that token is not among the model's EOS tokens (SmolLM2: llguidance's <|endoftext|> vs the
+    // chat template's <|im_end|>) decoding went on, silently, until max_tokens.
+    if is_done.is_none() {
+        if let SequenceRecognizer::Llguidance(llg) = &seq.recognizer {
+            if llg.is_stopped() {
+                seq.set_state(SequenceState::Done(StopReason::Eos));
+                is_done = Some(StopReason::Eos);
+            }
+        }
+    }
+
     // If we can have a tool and we got a tool, stop the sequence early.
     // Doesn't conflict with the logic below because it does the same thing anyway.
     if let Some(ref t) = seq.tools {
