@@ -844,23 +844,23 @@ fn embeddings_find_mail_and_notes_by_meaning_and_follow_edits() {
     );
 }
 
-#[test]
-fn a_watched_notes_folder_stays_in_sync() {
+/// Starts a long-running `assistant --json ARGS...` (a watcher) and sends each JSON line it
+/// prints to the returned channel. With `no_model`, the background embedding may only report that
+/// there is no embedding model, and those lines are checked and left out.
+fn watch_json_lines(
+    data: &Path,
+    args: &[&str],
+    no_model: bool,
+) -> (
+    std::process::Child,
+    std::sync::mpsc::Receiver<serde_json::Value>,
+) {
     use std::io::BufRead;
-    let data = tempfile::tempdir().unwrap();
-    let work = tempfile::tempdir().unwrap();
-    let notes = work.path().join("notes");
-    copy_tree(&sample("notes"), &notes);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assistant"))
-        .args([
-            "--data-dir",
-            data.path().to_str().unwrap(),
-            "--json",
-            "ingest",
-            "notes",
-            notes.to_str().unwrap(),
-            "--watch",
-        ])
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--json")
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -870,14 +870,29 @@ fn a_watched_notes_folder_stays_in_sync() {
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stdout).lines() {
             let line = serde_json::from_str::<serde_json::Value>(&line.unwrap()).unwrap();
-            // Without an embedding model the background embedding reports only that.
-            if let Some(e) = line.get("embedding") {
-                assert_eq!(e["state"], "no_model", "{line}");
-                continue;
+            if no_model {
+                if let Some(e) = line.get("embedding") {
+                    assert_eq!(e["state"], "no_model", "{line}");
+                    continue;
+                }
             }
             let _ = tx.send(line);
         }
     });
+    (child, rx)
+}
+
+#[test]
+fn a_watched_notes_folder_stays_in_sync() {
+    let data = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let notes = work.path().join("notes");
+    copy_tree(&sample("notes"), &notes);
+    let (mut child, rx) = watch_json_lines(
+        data.path(),
+        &["ingest", "notes", notes.to_str().unwrap(), "--watch"],
+        true,
+    );
     let wait = std::time::Duration::from_secs(30);
     let first = rx.recv_timeout(wait).expect("first sync");
     assert_eq!(first["added"], 6, "{first}");
@@ -957,34 +972,17 @@ fn sync_reads_every_local_source_again() {
 
 #[test]
 fn a_watched_notes_folder_gets_vectors_in_the_background() {
-    use std::io::BufRead;
     let data = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     let notes = work.path().join("notes");
     copy_tree(&sample("notes"), &notes);
     let model = embedding_model();
     run_json(data.path(), &["embed", "--model", model.to_str().unwrap()]);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assistant"))
-        .args([
-            "--data-dir",
-            data.path().to_str().unwrap(),
-            "--json",
-            "ingest",
-            "notes",
-        ])
-        .arg(&notes)
-        .arg("--watch")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines() {
-            let _ = tx.send(serde_json::from_str::<serde_json::Value>(&line.unwrap()).unwrap());
-        }
-    });
+    let (mut child, rx) = watch_json_lines(
+        data.path(),
+        &["ingest", "notes", notes.to_str().unwrap(), "--watch"],
+        false,
+    );
     let wait = std::time::Duration::from_secs(60);
     // Lines until the background embedding is idle again; returns (syncs seen, the idle line).
     let until_idle = || {
@@ -1114,38 +1112,13 @@ async fn background_embedding_pauses_resumes_and_search_works_meanwhile() {
 
 #[test]
 fn sync_watch_reads_every_source_then_follows_the_notes_folders() {
-    use std::io::BufRead;
     let data = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     let notes = work.path().join("notes");
     copy_tree(&sample("notes"), &notes);
     ingest(data.path(), "maildir", &sample("mail"));
     ingest(data.path(), "notes", &notes);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assistant"))
-        .args([
-            "--data-dir",
-            data.path().to_str().unwrap(),
-            "--json",
-            "sync",
-            "--watch",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines() {
-            let line = serde_json::from_str::<serde_json::Value>(&line.unwrap()).unwrap();
-            // No embedding model here: the background embedding says only that.
-            if let Some(e) = line.get("embedding") {
-                assert_eq!(e["state"], "no_model", "{line}");
-                continue;
-            }
-            let _ = tx.send(line);
-        }
-    });
+    let (mut child, rx) = watch_json_lines(data.path(), &["sync", "--watch"], true);
     let wait = std::time::Duration::from_secs(30);
     // Both sources read again at start; nothing changed.
     let mut first: Vec<serde_json::Value> = (0..2)
