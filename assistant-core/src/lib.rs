@@ -10,6 +10,7 @@ pub mod embed;
 pub mod embed_worker;
 pub mod engine;
 pub mod error;
+pub mod factcheck;
 pub mod index;
 pub mod ingest;
 pub mod library;
@@ -20,6 +21,7 @@ pub mod reply;
 pub mod search;
 pub mod settings;
 pub mod store;
+pub mod summary;
 pub mod watch;
 
 mod assistant;

@@ -1,6 +1,7 @@
 //! `assistant reply` and `assistant drafts`: smart reply and the drafts it opens.
 
 use assistant_core::reply::{Intent, Outcome, SmartReply};
+use assistant_core::summary::{Summary, SummaryTarget};
 use assistant_core::{Assistant, CoreError};
 use clap::Args;
 
@@ -160,4 +161,99 @@ pub async fn drafts(assistant: &Assistant, args: DraftsArgs, json: bool) -> Resu
             .join("\n")
     });
     Ok(())
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["ids", "thread", "note", "today", "day"])))]
+pub struct SummarizeArgs {
+    /// Messages: m12 or a Message-ID. Several: one summary each (with --json, one JSON object
+    /// per line), the model loaded once.
+    #[arg(num_args = 1..)]
+    pub ids: Vec<String>,
+    /// A thread: t5, or a message of it.
+    #[arg(long, value_name = "ID")]
+    pub thread: Option<String>,
+    /// A note: n3 or its path.
+    #[arg(long, value_name = "ID_OR_PATH")]
+    pub note: Option<String>,
+    /// Today's mail and changed notes (UTC day).
+    #[arg(long)]
+    pub today: bool,
+    /// The mail and changed notes of a day, YYYY-MM-DD (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub day: Option<String>,
+}
+
+pub async fn summarize(
+    assistant: &Assistant,
+    args: SummarizeArgs,
+    json: bool,
+) -> Result<(), CoreError> {
+    let targets: Vec<SummaryTarget> = if let Some(t) = args.thread {
+        vec![SummaryTarget::Thread(t)]
+    } else if let Some(n) = args.note {
+        vec![SummaryTarget::Note(n)]
+    } else if args.today {
+        vec![SummaryTarget::Day(None)]
+    } else if let Some(d) = args.day {
+        vec![SummaryTarget::Day(Some(d))]
+    } else {
+        args.ids.into_iter().map(SummaryTarget::Message).collect()
+    };
+    let several = targets.len() > 1;
+    for target in targets {
+        let summary = assistant.summarize(target).await?;
+        if json && several {
+            println!(
+                "{}",
+                serde_json::to_string(&summary).expect("summary serializes")
+            );
+        } else {
+            output::print(json, &summary, || describe_summary(&summary));
+        }
+    }
+    Ok(())
+}
+
+fn describe_summary(s: &Summary) -> String {
+    let mut out = format!("{} — {}\n{}", s.target, s.title, s.gist);
+    if s.check.gist_flagged {
+        let bad: Vec<&str> = s
+            .check
+            .unsupported
+            .iter()
+            .map(|f| f.text.as_str())
+            .collect();
+        out.push_str(&format!("  [not in the source: {}]", bad.join(", ")));
+    }
+    for p in &s.points {
+        out.push_str(&format!("\n  • {p}"));
+    }
+    let mut note = format!(
+        "\n(machine-written by {} from {} document{}, {} ms",
+        s.model,
+        s.sources.len(),
+        if s.sources.len() == 1 { "" } else { "s" },
+        s.elapsed_ms
+    );
+    if s.stages > 1 {
+        note.push_str(&format!(", {} stages", s.stages));
+    }
+    if s.truncated {
+        note.push_str(", only the beginning was read");
+    }
+    if !s.check.points_removed.is_empty() {
+        note.push_str(&format!(
+            "; {} point{} left out for stating what the source does not",
+            s.check.points_removed.len(),
+            if s.check.points_removed.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ));
+    }
+    note.push(')');
+    out.push_str(&note);
+    out
 }

@@ -61,6 +61,9 @@ enum Command {
     Reply(features_cmd::ReplyArgs),
     /// List drafts (picked suggestions and edits); --edit ID --text T changes one.
     Drafts(features_cmd::DraftsArgs),
+    /// A machine-written gist and key points of a message, a thread (--thread), a note (--note)
+    /// or a day (--today, --day); names, dates and amounts checked against the source.
+    Summarize(features_cmd::SummarizeArgs),
     /// Ingest every maildir, mbox, notes folder and message file again (only changes are read).
     Sync {
         /// Then keep notes folders in sync and embed new passages in the background (what the
@@ -245,6 +248,7 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Show { id } => library_cmd::show(&assistant, &id, json).await,
         Command::Reply(args) => features_cmd::reply(&assistant, args, json).await,
         Command::Drafts(args) => features_cmd::drafts(&assistant, args, json).await,
+        Command::Summarize(args) => features_cmd::summarize(&assistant, args, json).await,
         Command::Reindex => library_cmd::reindex(&assistant, json).await,
         Command::Sync { watch: false } => library_cmd::sync(&assistant, json).await,
         Command::Sync { watch: true } => library_cmd::sync_and_watch(&assistant, json).await,

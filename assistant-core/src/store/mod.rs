@@ -5,6 +5,7 @@
 //! the row `indexed = 0` (or records a removal) in the same transaction.
 
 mod migrations;
+mod reading;
 mod records;
 mod replies;
 
