@@ -1,5 +1,7 @@
 //! `assistant reply` and `assistant drafts`: smart reply and the drafts it opens.
 
+use assistant_core::ask::{AskEvent, AskScope};
+use assistant_core::index::DocKind;
 use assistant_core::reply::{Intent, Outcome, SmartReply};
 use assistant_core::summary::{Summary, SummaryTarget};
 use assistant_core::{Assistant, CoreError};
@@ -256,4 +258,88 @@ fn describe_summary(s: &Summary) -> String {
     note.push(')');
     out.push_str(&note);
     out
+}
+
+#[derive(Args)]
+pub struct AskArgs {
+    /// The question (words are joined with spaces).
+    #[arg(required = true, num_args = 1..)]
+    pub question: Vec<String>,
+    /// Look only in mail or only in notes.
+    #[arg(long, value_enum)]
+    pub source: Option<AskSource>,
+    /// Ask about one message, note or thread (m12, n3, t5, a Message-ID or a note path).
+    #[arg(long, value_name = "ID")]
+    pub about: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum AskSource {
+    Mail,
+    Notes,
+}
+
+/// Streams the answer as it is written; then the passages it cites. With --json, one object at
+/// the end (the answer, every passage read, the numbers cited).
+pub async fn ask(assistant: &Assistant, args: AskArgs, json: bool) -> Result<(), CoreError> {
+    use std::io::Write;
+    let scope = AskScope {
+        kind: args.source.map(|s| match s {
+            AskSource::Mail => DocKind::Mail,
+            AskSource::Notes => DocKind::Note,
+        }),
+        about: args.about,
+    };
+    let mut stream = assistant.ask(&args.question.join(" "), scope).await?;
+    let mut stdout = std::io::stdout();
+    while let Some(event) = stream.next().await {
+        match event? {
+            AskEvent::Passages(_) => {}
+            AskEvent::Token(t) if !json => {
+                print!("{t}");
+                let _ = stdout.flush();
+            }
+            AskEvent::Token(_) => {}
+            AskEvent::Done(answer) => {
+                if json {
+                    output::print(true, &answer, String::new);
+                    continue;
+                }
+                println!();
+                if !answer.unsupported.is_empty() {
+                    let facts: Vec<&str> =
+                        answer.unsupported.iter().map(|f| f.text.as_str()).collect();
+                    println!(
+                        "(check: the cited passages do not say {})",
+                        facts.join(", ")
+                    );
+                }
+                for n in &answer.cited {
+                    let c = &answer.passages[n - 1];
+                    let place = match (&c.message_id, &c.path) {
+                        (_, Some(path)) => format!("note {path}"),
+                        (Some(mid), _) => format!("<{mid}>"),
+                        _ => String::new(),
+                    };
+                    println!(
+                        "[{n}] {} {} — {}{} {place}",
+                        c.id,
+                        c.title,
+                        c.from.as_deref().unwrap_or("note"),
+                        c.date
+                            .map(|d| format!(", {}", assistant_core::summary::format_day(d)))
+                            .unwrap_or_default()
+                    );
+                }
+                println!(
+                    "(machine-written by {} from {} passage{}, {} ms)",
+                    answer.model,
+                    answer.passages.len(),
+                    if answer.passages.len() == 1 { "" } else { "s" },
+                    answer.elapsed_ms
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -64,6 +64,9 @@ enum Command {
     /// A machine-written gist and key points of a message, a thread (--thread), a note (--note)
     /// or a day (--today, --day); names, dates and amounts checked against the source.
     Summarize(features_cmd::SummarizeArgs),
+    /// Answer a question from your mail and notes, citing each claim as [n] (the answer streams;
+    /// "Not in your mail or notes." when they do not say).
+    Ask(features_cmd::AskArgs),
     /// Ingest every maildir, mbox, notes folder and message file again (only changes are read).
     Sync {
         /// Then keep notes folders in sync and embed new passages in the background (what the
@@ -249,6 +252,7 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Reply(args) => features_cmd::reply(&assistant, args, json).await,
         Command::Drafts(args) => features_cmd::drafts(&assistant, args, json).await,
         Command::Summarize(args) => features_cmd::summarize(&assistant, args, json).await,
+        Command::Ask(args) => features_cmd::ask(&assistant, args, json).await,
         Command::Reindex => library_cmd::reindex(&assistant, json).await,
         Command::Sync { watch: false } => library_cmd::sync(&assistant, json).await,
         Command::Sync { watch: true } => library_cmd::sync_and_watch(&assistant, json).await,
