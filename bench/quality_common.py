@@ -1,6 +1,8 @@
 """Shared parts of the quality harnesses: word-level ROUGE, a fresh data folder with the default
 model, and running the real `assistant` command line."""
+import atexit
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -65,6 +67,7 @@ def run(cmd):
 def fresh_data_dir(prefix, assistant, model):
     """A new data folder with the model imported; returns (work dir, command prefix)."""
     work = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     data = os.path.join(work, "data")
     bin_ = [assistant, "--data-dir", data]
     r = run(bin_ + ["models", "import", model, "--id", "smollm2-135m-instruct-q4_1"])

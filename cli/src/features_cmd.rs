@@ -263,8 +263,13 @@ fn describe_summary(s: &Summary) -> String {
 #[derive(Args)]
 pub struct AskArgs {
     /// The question (words are joined with spaces).
-    #[arg(required = true, num_args = 1..)]
+    #[arg(required_unless_present = "questions", num_args = 1..)]
     pub question: Vec<String>,
+    /// Instead: answer every question of FILE, one JSON object per line
+    /// (`{"question": "...", "about": "m12"}`, `about` optional), printing one JSON answer per
+    /// line, the model loaded once (for evaluations).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["question", "about"])]
+    pub questions: Option<std::path::PathBuf>,
     /// Look only in mail or only in notes.
     #[arg(long, value_enum)]
     pub source: Option<AskSource>,
@@ -283,6 +288,40 @@ pub enum AskSource {
 /// the end (the answer, every passage read, the numbers cited).
 pub async fn ask(assistant: &Assistant, args: AskArgs, json: bool) -> Result<(), CoreError> {
     use std::io::Write;
+    if let Some(file) = &args.questions {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            CoreError::InvalidRequest(format!("--questions {}: {e}", file.display()))
+        })?;
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let item: serde_json::Value = serde_json::from_str(line).map_err(|e| {
+                CoreError::InvalidRequest(format!("{} line {}: {e}", file.display(), i + 1))
+            })?;
+            let question = item["question"].as_str().ok_or_else(|| {
+                CoreError::InvalidRequest(format!(
+                    "{} line {}: no \"question\"",
+                    file.display(),
+                    i + 1
+                ))
+            })?;
+            let scope = AskScope {
+                kind: args.source.map(|s| match s {
+                    AskSource::Mail => DocKind::Mail,
+                    AskSource::Notes => DocKind::Note,
+                }),
+                about: item["about"].as_str().map(String::from),
+            };
+            let answer = assistant.ask(question, scope).await?.finish().await?;
+            println!(
+                "{}",
+                serde_json::to_string(&answer).expect("answer serializes")
+            );
+        }
+        return Ok(());
+    }
     let scope = AskScope {
         kind: args.source.map(|s| match s {
             AskSource::Mail => DocKind::Mail,
@@ -306,6 +345,9 @@ pub async fn ask(assistant: &Assistant, args: AskArgs, json: bool) -> Result<(),
                     continue;
                 }
                 println!();
+                if let Some((from, to)) = answer.citation_moved {
+                    println!("(citation corrected: [{from}] → [{to}], the passage that says it)");
+                }
                 if !answer.unsupported.is_empty() {
                     let facts: Vec<&str> =
                         answer.unsupported.iter().map(|f| f.text.as_str()).collect();
