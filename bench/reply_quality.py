@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
 """Smart-reply quality on reply pairs (a real message and the reply actually sent): for each
-original, the best of the three suggestions against the real reply by ROUGE-L F1 (word level),
+original, the best of the three suggestions against the real reply by ROUGE-L F1 (word level)
+and, with --embedding-model, by embedding cosine (all-MiniLM-L6-v2, the model search uses),
 beside a fixed set of canned replies; plus how often the trigger declined to suggest.
 
+With --unanswered ENRON_DIR --mailboxes a,b: inbox messages of those mailboxes that got no
+visible reply (no other message with their subject, not a reply or forward themselves, no quoted
+original) are added, and the trigger's precision is reported: of the messages it suggests for,
+the share that were really answered (the pairs' originals), on a set with as many of each.
+
 Usage: python3 bench/reply_quality.py PAIRS.jsonl.gz [--limit N] [--assistant BIN] [--model GGUF]
+       [--embedding-model DIR] [--unanswered ENRON_DIR --mailboxes LIST]
 
 Each original becomes an .eml file ingested into a fresh data folder with the default model; each
 runs through the real `assistant reply --json`. Tune on the dev file, report the test file.
@@ -17,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 from email.message import EmailMessage
+from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CANNED = ["Thanks!", "Sounds good.", "I'll take a look."]
@@ -66,6 +74,9 @@ def main():
     ap.add_argument("--limit", type=int, default=100)
     ap.add_argument("--assistant", default=os.path.join(HERE, "..", "target", "debug", "assistant"))
     ap.add_argument("--model", default=os.path.join(HERE, "..", "target", "models", "SmolLM2-135M-Instruct.Q4_1.gguf"))
+    ap.add_argument("--embedding-model", help="all-MiniLM-L6-v2 folder: adds embedding cosine")
+    ap.add_argument("--unanswered", help="the enron folder (maildir/ and index/): adds trigger precision")
+    ap.add_argument("--mailboxes", default="nemec-g,lay-k,jones-t,kaminski-v")
     args = ap.parse_args()
     with gzip.open(args.pairs, "rt") as f:
         pairs = [json.loads(line) for line in f][: args.limit]
@@ -89,6 +100,21 @@ def main():
         with open(path, "wb") as f:
             f.write(bytes(m))
         files.append(path)
+    unanswered = []
+    if args.unanswered:
+        rows = [json.loads(line) for line in open(os.path.join(args.unanswered, "index", "messages.jsonl"))]
+        boxes = set(args.mailboxes.split(","))
+        subjects = Counter(r["subject_norm"] for r in rows)
+        for r in sorted(rows, key=lambda r: (r["mailbox"], int(r["path"].rsplit("/", 1)[1]))):
+            if (r["mailbox"] in boxes and subjects[r["subject_norm"]] == 1 and r["subject_norm"]
+                    and not r["is_reply"] and not r["is_forward"] and not r["has_quoted_original"]
+                    and not r["duplicate_of"] and r["message_id"]):
+                unanswered.append(r)
+        # As many as there are distinct originals, spread over the mailboxes' files.
+        distinct = len({(p["original"]["from"], p["original"]["subject"], p["original"]["text"]) for p in pairs})
+        step = max(1, len(unanswered) // max(1, distinct))
+        unanswered = unanswered[::step][:distinct]
+        files += [os.path.join(args.unanswered, r["path"]) for r in unanswered]
     r = run(bin_ + ["ingest", "eml"] + files)
     if r.returncode != 0:
         sys.exit(r.stderr)
@@ -106,6 +132,43 @@ def main():
     if r.returncode != 0:
         sys.exit(f"{r.stdout}{r.stderr}")
     by_id = dict(zip(unique, (json.loads(line) for line in r.stdout.splitlines() if line.strip())))
+    cosines, canned_cosines = [], []
+    if args.embedding_model:
+        r = run(bin_ + ["embed", "--model", args.embedding_model])
+        if r.returncode != 0:
+            sys.exit(r.stderr)
+        lines, owners = [], []
+        for k, p in enumerate(pairs):
+            o = p["original"]
+            out = by_id[first_of[(o["from"], o["subject"], o["text"])]]
+            if "suggestions" not in out["outcome"]:
+                continue
+            reply = p["reply"]["text"]
+            for t in [s["text"] for s in out["outcome"]["suggestions"]] + CANNED:
+                lines.append(json.dumps({"a": t, "b": reply}))
+                owners.append((k, t in CANNED and t not in [s["text"] for s in out["outcome"]["suggestions"]]))
+        pairs_file = os.path.join(work, "pairs.jsonl")
+        with open(pairs_file, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        r = run(bin_ + ["similarity", "--pairs", pairs_file])
+        if r.returncode != 0:
+            sys.exit(r.stderr)
+        best_model, best_canned = {}, {}
+        for (k, is_canned), v in zip(owners, map(float, r.stdout.split())):
+            d = best_canned if is_canned else best_model
+            d[k] = max(d.get(k, -1.0), v)
+        cosines = [best_model.get(k, 0.0) for k in best_canned]
+        canned_cosines = list(best_canned.values())
+    trigger = None
+    if unanswered:
+        ids = [r["message_id"].strip("<>") for r in unanswered]
+        r = run(bin_ + ["--json", "reply"] + ids + ([] if len(ids) > 1 else ids))
+        if r.returncode != 0:
+            sys.exit(f"{r.stdout}{r.stderr}")
+        outs = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+        fired_unanswered = sum(1 for o in outs if "suggestions" in o["outcome"])
+        fired_answered = sum(1 for o in by_id.values() if "suggestions" in o["outcome"])
+        trigger = (fired_answered, len(by_id), fired_unanswered, len(outs))
     for p in pairs:
         o = p["original"]
         out = by_id[first_of[(o["from"], o["subject"], o["text"])]]
@@ -133,6 +196,13 @@ def main():
     print(f"canned replies over all pairs: {sum(canned) / n:.3f}")
     if times:
         print(f"time per suggestion set: p50 {times[len(times) // 2]} ms, p95 {times[int(len(times) * 0.95)]} ms")
+    if cosines:
+        print(f"embedding cosine (all-MiniLM-L6-v2), best of 3, where suggested: model {sum(cosines) / len(cosines):.3f}, "
+              f"canned {sum(canned_cosines) / len(canned_cosines):.3f}")
+    if trigger:
+        fa, na, fu, nu = trigger
+        print(f"trigger: suggested for {fa}/{na} answered originals and {fu}/{nu} messages with no visible reply; "
+              f"precision {fa / max(1, fa + fu):.3f}, recall {fa / max(1, na):.3f}")
     if gen:
         k = len(gen)
         print(f"per request: prompt {sum(g[0] for g in gen) / k:.0f} tokens, answer "

@@ -188,6 +188,18 @@ pub fn from_bytes(b: &[u8]) -> Vec<f32> {
         .collect()
 }
 
+/// Cosine of the angle between two vectors (0 when either is all zeros).
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na: f32 = a.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let nb: f32 = b.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if na == 0.0 || nb == 0.0 {
+        0.0
+    } else {
+        dot / (na * nb)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

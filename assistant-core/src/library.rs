@@ -460,6 +460,22 @@ impl Library {
         .await
     }
 
+    /// How close in meaning each pair of texts is: the cosine of their embedding vectors (the
+    /// model meaning-based search uses), in -1..=1.
+    pub async fn similarities(&self, pairs: Vec<(String, String)>) -> Result<Vec<f32>> {
+        let this = self.clone();
+        blocking(move || {
+            let embedder = this.embedder()?;
+            let mut out = Vec::with_capacity(pairs.len());
+            for (a, b) in &pairs {
+                let v = embedder.embed(&[a.as_str(), b.as_str()])?;
+                out.push(crate::embed::cosine(&v[0], &v[1]));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     pub fn embedding_model_dir(&self) -> &Path {
         &self.inner.embedding_model_dir
     }

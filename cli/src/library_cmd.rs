@@ -771,3 +771,47 @@ pub async fn sync_and_watch(assistant: &Assistant, json: bool) -> Result<(), Cor
     let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }
+
+pub async fn similarity(
+    assistant: &Assistant,
+    texts: Vec<String>,
+    pairs: Option<PathBuf>,
+    json: bool,
+) -> Result<(), CoreError> {
+    let list: Vec<(String, String)> = match &pairs {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                CoreError::InvalidRequest(format!("--pairs {}: {e}", file.display()))
+            })?;
+            let mut list = Vec::new();
+            for (i, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let bad = |what: &str| {
+                    CoreError::InvalidRequest(format!("{} line {}: {what}", file.display(), i + 1))
+                };
+                let v: serde_json::Value =
+                    serde_json::from_str(line).map_err(|e| bad(&e.to_string()))?;
+                let field = |k: &str| {
+                    v[k].as_str()
+                        .map(String::from)
+                        .ok_or_else(|| bad(&format!("no \"{k}\" text")))
+                };
+                list.push((field("a")?, field("b")?));
+            }
+            list
+        }
+        None => vec![(texts[0].clone(), texts[1].clone())],
+    };
+    let scores = assistant.library().similarities(list).await?;
+    if pairs.is_some() {
+        for s in scores {
+            println!("{s:.4}");
+        }
+    } else {
+        output::print(json, &scores[0], || format!("{:.4}", scores[0]));
+    }
+    Ok(())
+}

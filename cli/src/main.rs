@@ -99,6 +99,14 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         results: Option<PathBuf>,
     },
+    /// How close in meaning texts are: the cosine of their embedding vectors. Two texts, or
+    /// --pairs FILE (JSON lines {"a": ..., "b": ...}; one number per line out).
+    Similarity {
+        #[arg(num_args = 2, required_unless_present = "pairs", value_names = ["A", "B"])]
+        texts: Vec<String>,
+        #[arg(long, value_name = "FILE", conflicts_with = "texts")]
+        pairs: Option<PathBuf>,
+    },
     /// Give passages of mail and notes vectors for meaning-based search (Ctrl-C pauses; run again
     /// to continue). Search works without them.
     Embed {
@@ -275,6 +283,9 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
                 json,
             )
             .await
+        }
+        Command::Similarity { texts, pairs } => {
+            library_cmd::similarity(&assistant, texts, pairs, json).await
         }
         Command::Embed { model } => library_cmd::embed(&assistant, model, json).await,
         Command::Info => {
