@@ -77,8 +77,12 @@ def fresh_data_dir(prefix, assistant, model):
 
 
 def json_lines(stdout):
+    """One JSON value per line, or one pretty-printed value (what a single item prints)."""
     import json
-    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+    try:
+        return [json.loads(stdout)]
+    except json.JSONDecodeError:
+        return [json.loads(line) for line in stdout.splitlines() if line.strip()]
 
 
 def mean(xs):

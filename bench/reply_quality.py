@@ -27,28 +27,9 @@ from email.message import EmailMessage
 from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from quality_common import rouge_l  # noqa: E402
 CANNED = ["Thanks!", "Sounds good.", "I'll take a look."]
-
-
-def words(s):
-    return re.findall(r"[a-z0-9']+", s.lower())
-
-
-def rouge_l(candidate, reference):
-    a, b = words(candidate), words(reference)
-    if not a or not b:
-        return 0.0
-    prev = [0] * (len(b) + 1)
-    for x in a:
-        cur = [0]
-        for j, y in enumerate(b):
-            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
-        prev = cur
-    lcs = prev[-1]
-    if lcs == 0:
-        return 0.0
-    p, r = lcs / len(a), lcs / len(b)
-    return 2 * p * r / (p + r)
 
 
 def address(name):
