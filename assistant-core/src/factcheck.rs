@@ -269,7 +269,7 @@ fn is_capitalised(w: &str) -> bool {
 fn is_common(w: &str) -> bool {
     let l = w.to_ascii_lowercase();
     let l = l.trim_end_matches("'s");
-    NOT_NAMES.contains(&l) || MONTHS.iter().any(|m| *m == l) || WEEKDAYS.iter().any(|d| *d == l)
+    NOT_NAMES.contains(&l) || MONTHS.contains(&l) || WEEKDAYS.contains(&l)
 }
 
 /// Whether the word at byte `at` begins a sentence, a line or a list item.

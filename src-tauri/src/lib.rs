@@ -3,8 +3,11 @@
 //! Commands convert their input, make one core call, and convert the result into the shell's own
 //! DTOs; errors cross IPC as `{kind, message}`.
 
+use assistant_core::ask::{AskEvent, AskScope, Citation};
 use assistant_core::engine::{GenerationRequest, StreamEvent};
+use assistant_core::index::DocKind;
 use assistant_core::ingest::IngestReport;
+use assistant_core::summary::{Summary, SummaryTarget};
 use assistant_core::{Assistant, CoreError, DataDir};
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -49,6 +52,149 @@ pub enum ChatEventDto {
         ttft_ms: f64,
         decode_tokens_per_sec: f64,
     },
+}
+
+/// What to summarise: `kind` is `message`, `thread`, `note` or `day`; `id` the message (m12 or a
+/// Message-ID), thread (t5 or one of its messages), note (n3 or its path), or day (YYYY-MM-DD;
+/// none = today).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryRequestDto {
+    kind: String,
+    id: Option<String>,
+}
+
+impl SummaryRequestDto {
+    fn into_target(self) -> Result<SummaryTarget, CommandError> {
+        let need_id = |id: Option<String>| {
+            id.ok_or_else(|| CommandError {
+                kind: "invalid_request",
+                message: format!("summarize {}: which one? (id missing)", self.kind),
+            })
+        };
+        Ok(match self.kind.as_str() {
+            "message" => SummaryTarget::Message(need_id(self.id.clone())?),
+            "thread" => SummaryTarget::Thread(need_id(self.id.clone())?),
+            "note" => SummaryTarget::Note(need_id(self.id.clone())?),
+            "day" => SummaryTarget::Day(self.id.clone()),
+            other => {
+                return Err(CommandError {
+                    kind: "invalid_request",
+                    message: format!("summarize: `{other}` is not message, thread, note or day"),
+                })
+            }
+        })
+    }
+}
+
+/// A summary as the UI shows it (always labelled machine-written).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryDto {
+    target: String,
+    title: String,
+    gist: String,
+    /// `model`, `subject`, `lead_sentence` or `counts`.
+    gist_from: String,
+    points: Vec<String>,
+    sources: Vec<String>,
+    model: String,
+    machine_written: bool,
+    /// Points left out for stating what the source does not.
+    points_removed: usize,
+    /// What the fact check did not find in the source.
+    unsupported: Vec<String>,
+    elapsed_ms: u64,
+}
+
+impl From<Summary> for SummaryDto {
+    fn from(s: Summary) -> Self {
+        Self {
+            gist_from: serde_json::to_value(s.gist_from)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            points_removed: s.check.points_removed.len(),
+            unsupported: s.check.unsupported.into_iter().map(|f| f.text).collect(),
+            target: s.target,
+            title: s.title,
+            gist: s.gist,
+            points: s.points,
+            sources: s.sources,
+            model: s.model,
+            machine_written: s.machine_written,
+            elapsed_ms: s.elapsed_ms,
+        }
+    }
+}
+
+/// A passage an answer may cite; `id` opens it (m12 / n3).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CitationDto {
+    n: usize,
+    id: String,
+    message_id: Option<String>,
+    path: Option<String>,
+    title: String,
+    from: Option<String>,
+    date: Option<i64>,
+    passage: String,
+}
+
+impl From<Citation> for CitationDto {
+    fn from(c: Citation) -> Self {
+        Self {
+            n: c.n,
+            id: c.id,
+            message_id: c.message_id,
+            path: c.path,
+            title: c.title,
+            from: c.from,
+            date: c.date,
+            passage: c.passage,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum AskEventDto {
+    Passages {
+        passages: Vec<CitationDto>,
+    },
+    Token {
+        text: String,
+    },
+    Done {
+        answer: String,
+        found: bool,
+        cited: Vec<usize>,
+        unsupported: Vec<String>,
+        elapsed_ms: u64,
+    },
+}
+
+impl From<AskEvent> for AskEventDto {
+    fn from(e: AskEvent) -> Self {
+        match e {
+            AskEvent::Passages(p) => Self::Passages {
+                passages: p.into_iter().map(CitationDto::from).collect(),
+            },
+            AskEvent::Token(text) => Self::Token { text },
+            AskEvent::Done(a) => Self::Done {
+                answer: a.answer,
+                found: a.found,
+                cited: a.cited,
+                unsupported: a.unsupported.into_iter().map(|f| f.text).collect(),
+                elapsed_ms: a.elapsed_ms,
+            },
+        }
+    }
 }
 
 /// Sent as the `library-synced` event after each sync of a local source (at start, then on
@@ -121,6 +267,48 @@ fn keep_library_in_sync(app: &tauri::AppHandle, assistant: &Assistant) {
     });
 }
 
+/// A machine-written summary of a message, thread, note or day.
+#[tauri::command]
+async fn summarize(
+    assistant: tauri::State<'_, Assistant>,
+    request: SummaryRequestDto,
+) -> Result<SummaryDto, CommandError> {
+    let target = request.into_target()?;
+    Ok(assistant.summarize(target).await?.into())
+}
+
+/// Answers `question` from the user's mail (`source: "mail"`), notes (`"notes"`) or both, or
+/// about one message/thread/note (`about`); passages, tokens and the finished answer stream over
+/// `on_event`.
+#[tauri::command]
+async fn ask(
+    assistant: tauri::State<'_, Assistant>,
+    question: String,
+    source: Option<String>,
+    about: Option<String>,
+    on_event: Channel<AskEventDto>,
+) -> Result<(), CommandError> {
+    let kind = match source.as_deref() {
+        None | Some("all") => None,
+        Some("mail") => Some(DocKind::Mail),
+        Some("notes") => Some(DocKind::Note),
+        Some(other) => {
+            return Err(CommandError {
+                kind: "invalid_request",
+                message: format!("ask: source `{other}` is not mail, notes or all"),
+            })
+        }
+    };
+    let mut stream = assistant.ask(&question, AskScope { kind, about }).await?;
+    while let Some(event) = stream.next().await {
+        // A closed window drops the channel; dropping the stream then stops the model.
+        if on_event.send(event?.into()).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
 #[tauri::command]
 fn app_info(assistant: tauri::State<'_, Assistant>) -> AppInfoDto {
     AppInfoDto {
@@ -170,7 +358,7 @@ pub fn run() {
             app.manage(assistant);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![app_info, chat])
+        .invoke_handler(tauri::generate_handler![app_info, chat, summarize, ask])
         .run(tauri::generate_context!())
         .expect("error while running the app");
 }
@@ -214,6 +402,47 @@ mod tests {
         let v = serde_json::to_value(failed).unwrap();
         assert_eq!(v["error"]["kind"], "not_found");
         assert!(v["error"]["message"].as_str().unwrap().contains("/x"));
+    }
+
+    #[test]
+    fn summary_requests_name_their_target_and_bad_ones_say_why() {
+        let req = |kind: &str, id: Option<&str>| SummaryRequestDto {
+            kind: kind.into(),
+            id: id.map(String::from),
+        };
+        assert_eq!(
+            req("thread", Some("t5")).into_target().unwrap(),
+            SummaryTarget::Thread("t5".into())
+        );
+        assert_eq!(
+            req("day", None).into_target().unwrap(),
+            SummaryTarget::Day(None)
+        );
+        let e = req("note", None).into_target().unwrap_err();
+        assert_eq!(e.kind, "invalid_request");
+        assert!(e.message.contains("id missing"), "{}", e.message);
+        assert!(req("week", None)
+            .into_target()
+            .unwrap_err()
+            .message
+            .contains("`week`"));
+    }
+
+    #[test]
+    fn ask_events_use_the_ui_field_names() {
+        let v = serde_json::to_value(AskEventDto::Done {
+            answer: "Thursday [1].".into(),
+            found: true,
+            cited: vec![1],
+            unsupported: vec![],
+            elapsed_ms: 5,
+        })
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"type": "done", "answer": "Thursday [1].", "found": true,
+                "cited": [1], "unsupported": [], "elapsedMs": 5})
+        );
     }
 
     #[test]
