@@ -55,7 +55,7 @@ impl SkipReason {
             SkipReason::AutomatedSender => {
                 "sent by an automated sender (no-reply or notifications)"
             }
-            SkipReason::BulkMail => "mailing-list or bulk mail",
+            SkipReason::BulkMail => "mailing-list, bulk or broadcast mail",
             SkipReason::NothingAsked => "asks nothing that needs a reply",
             SkipReason::FromUser => "your own message",
         }
@@ -91,7 +91,41 @@ const AUTOMATED_LOCAL_PARTS: &[&str] = &[
     "automated",
     "auto-confirm",
     "daemon",
+    // Role and marketing senders: announcements and offers, not people waiting for an answer.
+    "marketing",
+    "webmaster",
+    "info",
+    "generalinfo",
+    "greetings",
+    "no.address",
+    "announcements",
+    "announce",
+    "event",
+    "events",
+    "contact",
+    "digest",
+    "update",
+    "updates",
+    "promotions",
+    "offers",
 ];
+
+/// Subjects of automatic answers: out-of-office notes, calendar responses, bounces.
+const AUTOMATED_SUBJECTS: &[&str] = &[
+    "out of office",
+    "automatic reply",
+    "auto reply",
+    "autoreply",
+    "accepted:",
+    "declined:",
+    "tentative:",
+    "undeliverable",
+    "delivery status notification",
+    "returned mail",
+];
+
+/// Mail to more people than this is a broadcast: nobody in particular is asked to answer.
+const BROADCAST_RECIPIENTS: usize = 50;
 
 const REQUEST_PHRASES: &[&str] = &[
     "please",
@@ -178,7 +212,9 @@ pub fn decide(m: &MessageRecord, new_text: &str, user_addresses: &[String]) -> D
     let auto_submitted = header(m, "Auto-Submitted").is_some_and(|v| !v.eq_ignore_ascii_case("no"))
         || header(m, "X-Autoreply").is_some()
         || header(m, "X-Autorespond").is_some();
-    if automated_local || auto_submitted {
+    let subject = m.subject.to_lowercase();
+    let automated_subject = AUTOMATED_SUBJECTS.iter().any(|p| subject.contains(p));
+    if automated_local || auto_submitted || automated_subject {
         return Decision::Skip(SkipReason::AutomatedSender);
     }
     let bulk = header(m, "List-Id").is_some()
@@ -186,7 +222,8 @@ pub fn decide(m: &MessageRecord, new_text: &str, user_addresses: &[String]) -> D
         || header(m, "Precedence").is_some_and(|v| {
             let v = v.to_ascii_lowercase();
             v == "bulk" || v == "list" || v == "junk"
-        });
+        })
+        || m.to.len() + m.cc.len() > BROADCAST_RECIPIENTS;
     if bulk {
         return Decision::Skip(SkipReason::BulkMail);
     }
@@ -708,6 +745,36 @@ mod tests {
         );
         assert_eq!(
             decide_for("promo@example.com", "Sale", ask, &[("Precedence", "bulk")]),
+            Decision::Skip(SkipReason::BulkMail)
+        );
+        for from in ["marketing@nymex.example", "webmaster@cera.example", "info@shop.example"] {
+            assert_eq!(
+                decide_for(from, "Q3", ask, &[]),
+                Decision::Skip(SkipReason::AutomatedSender),
+                "{from}"
+            );
+        }
+        // "information@" and "infoman@" are not "info@".
+        assert_eq!(
+            decide_for("infoman@example.com", "Q3", ask, &[]),
+            Decision::Suggest { sensitive: false }
+        );
+        for subject in ["Out of Office: Holly", "Accepted: India Meeting", "Undeliverable: Q3"] {
+            assert_eq!(
+                decide_for("sara@example.com", subject, ask, &[]),
+                Decision::Skip(SkipReason::AutomatedSender),
+                "{subject}"
+            );
+        }
+        let mut broadcast = message("sara@example.com", "Q3", ask, &[]);
+        broadcast.to = (0..60)
+            .map(|i| Mailbox {
+                name: String::new(),
+                address: format!("p{i}@example.com"),
+            })
+            .collect();
+        assert_eq!(
+            decide(&broadcast, ask, &[]),
             Decision::Skip(SkipReason::BulkMail)
         );
         assert_eq!(
