@@ -747,7 +747,11 @@ mod tests {
             decide_for("promo@example.com", "Sale", ask, &[("Precedence", "bulk")]),
             Decision::Skip(SkipReason::BulkMail)
         );
-        for from in ["marketing@nymex.example", "webmaster@cera.example", "info@shop.example"] {
+        for from in [
+            "marketing@nymex.example",
+            "webmaster@cera.example",
+            "info@shop.example",
+        ] {
             assert_eq!(
                 decide_for(from, "Q3", ask, &[]),
                 Decision::Skip(SkipReason::AutomatedSender),
@@ -759,7 +763,11 @@ mod tests {
             decide_for("infoman@example.com", "Q3", ask, &[]),
             Decision::Suggest { sensitive: false }
         );
-        for subject in ["Out of Office: Holly", "Accepted: India Meeting", "Undeliverable: Q3"] {
+        for subject in [
+            "Out of Office: Holly",
+            "Accepted: India Meeting",
+            "Undeliverable: Q3",
+        ] {
             assert_eq!(
                 decide_for("sara@example.com", subject, ask, &[]),
                 Decision::Skip(SkipReason::AutomatedSender),
