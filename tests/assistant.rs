@@ -31,11 +31,7 @@ fn assistant_with_idle_unload(
         ),
     )
     .unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::runtime();
     let assistant = Assistant::open(DataDir::at(data.path()).unwrap());
     (data, rt, assistant)
 }

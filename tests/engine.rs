@@ -14,13 +14,7 @@ use assistant_core::engine::{
 /// One runtime and one loaded model for every test in this file.
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
+    RT.get_or_init(support::runtime)
 }
 
 /// The shared engine, plus a guard that runs these tests one at a time: several of them measure

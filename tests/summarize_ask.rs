@@ -186,11 +186,7 @@ fn answers_cite_the_passage_they_come_from_or_say_they_are_not_in_the_data() {
 #[test]
 fn an_answer_streams_passages_first_then_tokens_then_the_finished_answer() {
     let data = sample_library();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::runtime();
     let assistant = Assistant::open(DataDir::at(data.path()).unwrap());
     let events = rt.block_on(async {
         let mut stream = assistant

@@ -73,3 +73,12 @@ pub fn data_dir_with_model() -> tempfile::TempDir {
     assert!(o.status.success(), "import failed: {}", stderr(&o));
     dir
 }
+
+/// A two-worker tokio runtime, the size of the machines the app targets.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
