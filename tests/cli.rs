@@ -175,3 +175,39 @@ fn bench_prints_figures_for_each_prompt_length() {
     assert!(r["load_ms_first"].as_f64().unwrap() > 0.0);
     assert!(r["peak_rss_mb"].as_f64().unwrap() > 50.0);
 }
+
+/// Regression: with RUST_BACKTRACE set, loading probed optional GGUF keys through errors that
+/// captured and printed backtraces, which symbolised the binary's debug information (~90 MB more
+/// resident memory after load).
+#[test]
+fn loading_with_rust_backtrace_set_costs_no_extra_memory() {
+    let data = support::data_dir_with_model();
+    let after_load_mb = |backtrace: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_assistant"));
+        cmd.arg("--data-dir").arg(data.path()).args([
+            "--json",
+            "bench",
+            "--runs",
+            "1",
+            "--lengths",
+            "64",
+            "--max-tokens",
+            "1",
+        ]);
+        cmd.env_remove("RUST_LIB_BACKTRACE");
+        if backtrace {
+            cmd.env("RUST_BACKTRACE", "1");
+        } else {
+            cmd.env_remove("RUST_BACKTRACE");
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        json(&out)["rss_after_load_mb"].as_f64().unwrap()
+    };
+    let without = after_load_mb(false);
+    let with = after_load_mb(true);
+    assert!(
+        with < without + 30.0,
+        "resident after load: {with:.0} MB with RUST_BACKTRACE=1, {without:.0} MB without"
+    );
+}

@@ -132,6 +132,7 @@ impl LocalEngine {
             .ok_or_else(|| {
                 CoreError::InvalidRequest(format!("{} is not a file path", path.display()))
             })?;
+        memory::limit_allocator_arenas();
         let started = Instant::now();
         let dtype = match config.activation_dtype {
             ActivationDtype::F32 => ModelDType::F32,

@@ -90,11 +90,17 @@ impl ContentMetadata<'_> {
     // Retrieve a prop the struct needs by querying the metadata content:
     pub fn get_value<T: TryFromValue>(&self, field_name: &str) -> Result<T, anyhow::Error> {
         let prop_key = format!("{prefix}.{field_name}", prefix = self.path_prefix);
-        let value = self.metadata.get(&prop_key).cloned();
+        // A missing key is reported without going through a candle error: callers probe optional
+        // keys with `.ok()`, and with RUST_BACKTRACE set each candle error captured a backtrace
+        // that the message below then printed (symbolised), ~90 MB of peak memory and slower loads.
+        let Some(value) = self.metadata.get(&prop_key) else {
+            anyhow::bail!("`{prop_key}` is missing from the GGUF metadata");
+        };
 
         // Unwrap the inner value of the `Value` enum via trait method,
         // otherwise format error with prop key as context:
         value
+            .clone()
             .try_value_into()
             .or_else(|e| anyhow::bail!("`{prop_key}` `{e}`"))
     }
