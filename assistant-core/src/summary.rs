@@ -154,6 +154,41 @@ pub fn build_request(kind: &str, text: &str) -> GenerationRequest {
     request
 }
 
+/// A point's distinct words, lower-cased, and among them those that carry facts (a capital
+/// letter or a digit: names, dates, amounts).
+struct PointWords {
+    all: std::collections::HashSet<String>,
+    facts: std::collections::HashSet<String>,
+}
+
+impl PointWords {
+    fn of(line: &str) -> Self {
+        let mut words = PointWords {
+            all: Default::default(),
+            facts: Default::default(),
+        };
+        for w in line
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            let lower = w.to_lowercase();
+            if w.chars().any(|c| c.is_uppercase() || c.is_ascii_digit()) {
+                words.facts.insert(lower.clone());
+            }
+            words.all.insert(lower);
+        }
+        words
+    }
+
+    /// Whether this point says nothing that `other` does not: every name, date and amount of it
+    /// is in `other`, and so are at least four in five of its words.
+    fn restated_by(&self, other: &PointWords) -> bool {
+        !self.all.is_empty()
+            && self.facts.is_subset(&other.all)
+            && self.all.intersection(&other.all).count() * 5 >= self.all.len() * 4
+    }
+}
+
 /// The gist and the points of the model's answer.
 pub fn parse_summary(output: &str) -> (String, Vec<String>) {
     let mut gist = String::new();
@@ -164,12 +199,23 @@ pub fn parse_summary(output: &str) -> (String, Vec<String>) {
             gist = g.trim().to_string();
         } else if let Some(p) = line.strip_prefix("- ") {
             let p = p.trim();
-            if !p.is_empty()
-                && !points.iter().any(|q| q.eq_ignore_ascii_case(p))
-                && !p.eq_ignore_ascii_case(&gist)
-            {
-                points.push(p.to_string());
+            if p.is_empty() || p.eq_ignore_ascii_case(&gist) {
+                continue;
             }
+            // A small model restates a point with a date or a name in front: keep one of them,
+            // the one that says more.
+            let words = PointWords::of(p);
+            if points.iter().any(|q| words.restated_by(&PointWords::of(q))) {
+                continue;
+            }
+            if let Some(q) = points
+                .iter_mut()
+                .find(|q| PointWords::of(q).restated_by(&words))
+            {
+                *q = p.to_string();
+                continue;
+            }
+            points.push(p.to_string());
         }
     }
     points.truncate(MAX_POINTS);
@@ -710,6 +756,31 @@ mod tests {
         assert_eq!(points, ["Sara moved lunch to Friday.", "Bring the slides."]);
         let (gist, points) = parse_summary("- Only a point.\n");
         assert_eq!((gist.as_str(), points.len()), ("Only a point.", 1));
+    }
+
+    /// Regression: the sample's budget mail got the same point three times, twice with a date in
+    /// front.
+    #[test]
+    fn a_point_restated_with_a_date_in_front_appears_once_in_its_fuller_form() {
+        let (_, points) = parse_summary(
+            "Gist: Q3 budget review\n\
+             - Sara confirms the Q3 budget review, and requests a call at 14:00.\n\
+             - Mon 6 Nov 2023, Sara confirms the Q3 budget review, and requests a call at 14:00.\n\
+             - Mon 14:00, Sara confirms the Q3 budget review, and requests a call at 14:00.\n\
+             - Bring the travel numbers.\n",
+        );
+        assert_eq!(
+            points,
+            [
+                "Mon 6 Nov 2023, Sara confirms the Q3 budget review, and requests a call at 14:00.",
+                "Bring the travel numbers."
+            ]
+        );
+        // Same words, another person: both stay.
+        let (_, points) = parse_summary(
+            "- Dana pays the deposit by Friday.\n- Omar pays the deposit by Friday.\n",
+        );
+        assert_eq!(points.len(), 2);
     }
 
     #[test]
