@@ -154,6 +154,12 @@ pub fn build_request(kind: &str, text: &str) -> GenerationRequest {
     request
 }
 
+/// A line's words: runs of letters and digits.
+fn words(line: &str) -> impl Iterator<Item = &str> {
+    line.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
 /// A point's distinct words, lower-cased, and among them those that carry facts (a capital
 /// letter or a digit: names, dates, amounts).
 struct PointWords {
@@ -163,21 +169,18 @@ struct PointWords {
 
 impl PointWords {
     fn of(line: &str) -> Self {
-        let mut words = PointWords {
+        let mut point = PointWords {
             all: Default::default(),
             facts: Default::default(),
         };
-        for w in line
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-        {
+        for w in words(line) {
             let lower = w.to_lowercase();
             if w.chars().any(|c| c.is_uppercase() || c.is_ascii_digit()) {
-                words.facts.insert(lower.clone());
+                point.facts.insert(lower.clone());
             }
-            words.all.insert(lower);
+            point.all.insert(lower);
         }
-        words
+        point
     }
 
     /// Whether this point says nothing that `other` does not: every name, date and amount of it
@@ -532,11 +535,7 @@ impl Library {
 /// Whether a line says the same word three times or more in a row of words ("Sender: Sender:
 /// Sender:"), the loop a small model falls into.
 fn repeats(line: &str) -> bool {
-    let words: Vec<String> = line
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .collect();
+    let words: Vec<String> = words(line).map(str::to_lowercase).collect();
     words.windows(3).any(|w| w[0] == w[1] && w[1] == w[2])
         || (2..=4).any(|n| words.windows(2 * n).any(|w| w[..n] == w[n..]))
 }
