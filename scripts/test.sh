@@ -10,5 +10,5 @@ export ASSISTANT_TEST_EMBEDDING_MODEL
 ASSISTANT_TEST_EMBEDDING_MODEL=$(bash scripts/fetch-embedding-model.sh)
 bash scripts/build-ui.sh
 cargo test --workspace --no-fail-fast "$@"
-# The CPU kernels once more with the AVX2 versions where the CPU also has AVX-VNNI.
-CANDLE_DISABLE_AVX_VNNI=1 cargo test --workspace --test cpu_kernels "$@"
+# The CPU kernels once more with the AVX2 versions where the CPU also has AVX-VNNI or AVX-512.
+CANDLE_DISABLE_AVX512=1 CANDLE_DISABLE_AVX_VNNI=1 cargo test --workspace --test cpu_kernels "$@"

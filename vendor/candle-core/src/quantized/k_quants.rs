@@ -2410,6 +2410,11 @@ impl<T> SharedMut<T> {
         *self.0.add(index) = value
     }
 
+    /// Where cell `index` is (a method, so closures capture the whole `SharedMut`).
+    fn at(&self, index: usize) -> *mut T {
+        self.0.wrapping_add(index)
+    }
+
     /// # Safety
     /// `start..start + len` is in bounds and no other task touches it.
     #[allow(clippy::mut_from_ref)]
@@ -2539,6 +2544,10 @@ fn matmul_q4_1_rows(
     let nb = k / QK4_1;
     let act_d: Vec<f32> = lhs.iter().map(|b| b.d.to_f32()).collect();
     let act_s: Vec<f32> = lhs.iter().map(|b| b.s.to_f32()).collect();
+    if super::avx512::available() {
+        matmul_q4_1_rows_avx512((m, nb, n), lhs, rhs_t, &act_d, &act_s, dst, parallel);
+        return;
+    }
     let kernel = super::avx::q4_1_tile_2x4();
     let out = SharedMut(dst.as_mut_ptr());
     fn row_of(xs: &[f32], row: usize, nb: usize) -> &[f32] {
@@ -2575,6 +2584,41 @@ fn matmul_q4_1_rows(
                     }
                 }
             }
+        }
+    });
+}
+
+/// `matmul_q4_1_rows` with the AVX-512 VNNI kernel: each task packs a panel of 16 weight rows
+/// once and runs every activation row against it, eight at a time.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+fn matmul_q4_1_rows_avx512(
+    (m, nb, n): (usize, usize, usize),
+    lhs: &[BlockQ8_1],
+    rhs_t: &[BlockQ4_1],
+    act_d: &[f32],
+    act_s: &[f32],
+    dst: &mut [f32],
+    parallel: bool,
+) {
+    use super::avx512::{Panel, PANEL_COLS, TILE_ROWS};
+    let out = SharedMut(dst.as_mut_ptr());
+    run_tasks(parallel, n.div_ceil(PANEL_COLS), &|task| {
+        let first_col = task * PANEL_COLS;
+        let cols = PANEL_COLS.min(n - first_col);
+        let mut panel = Panel::new(nb);
+        // SAFETY: the features were detected, 1 <= cols <= 16 and the slice holds cols rows.
+        unsafe { panel.pack(&rhs_t[first_col * nb..(first_col + cols) * nb], nb, cols) };
+        for row in (0..m).step_by(TILE_ROWS) {
+            // A short last tile repeats its last row; only the real rows are written.
+            let rs: [usize; TILE_ROWS] = std::array::from_fn(|i| (row + i).min(m - 1));
+            let y = rs.map(|r| lhs[r * nb..(r + 1) * nb].as_ptr());
+            let yd = rs.map(|r| act_d[r * nb..(r + 1) * nb].as_ptr());
+            let ys = rs.map(|r| act_s[r * nb..(r + 1) * nb].as_ptr());
+            // Only this task writes columns first_col..first_col + cols, and r < m.
+            let dst_rows = rs.map(|r| out.at(r * n + first_col));
+            // SAFETY: as documented on `tile`: every row pointer covers nb entries, the output
+            // rows cover `cols` cells owned by this task.
+            unsafe { super::avx512::tile(nb, &panel, y, yd, ys, dst_rows, m - row, cols) };
         }
     });
 }

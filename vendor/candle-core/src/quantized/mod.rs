@@ -6,6 +6,8 @@ use std::borrow::Cow;
 
 #[cfg(target_feature = "avx2")]
 pub mod avx;
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+pub(crate) mod avx512;
 mod dummy_cuda;
 mod dummy_metal;
 pub mod ggml_file;
