@@ -2,7 +2,9 @@
 //! scalar reference: every shape class the engine hits (one row when decoding, many rows in
 //! tiles of four when reading a prompt, ragged edges) and every weight type with its own kernel.
 
-use candle_core::quantized::k_quants::{matmul, BlockQ4_0, BlockQ4_1, BlockQ8_0, GgmlType};
+use candle_core::quantized::k_quants::{
+    matmul, quantize_row_q8_1_scalar, BlockQ4_0, BlockQ4_1, BlockQ8_0, BlockQ8_1, GgmlType,
+};
 
 mod common;
 use common::values;
@@ -72,6 +74,48 @@ fn q4_0_matmul_matches_the_scalar_reference() {
 #[test]
 fn q8_0_matmul_matches_the_scalar_reference() {
     all_shapes::<BlockQ8_0>();
+}
+
+#[test]
+fn q8_1_activation_quantization_matches_the_scalar_reference() {
+    // The vectorized quantizer rounds ties to even where the reference rounds them away from
+    // zero, so a value may differ by one step; scales are equal and sums agree to that rounding.
+    let k = 576;
+    let mut xs = values(5, 3 * k);
+    xs[40] = 0.0; // a block with an exact zero, one all zero, and exact ties after scaling
+    for x in &mut xs[64..96] {
+        *x = 0.0;
+    }
+    // Largest magnitude 127, so the scale is exactly 1 and x.5 values are ties.
+    xs[96] = 127.0;
+    for (i, x) in xs[97..128].iter_mut().enumerate() {
+        *x = i as f32 + 0.5;
+    }
+    let mut fast = vec![BlockQ8_1::zeros(); xs.len() / 32];
+    let mut reference = fast.clone();
+    BlockQ8_1::from_float(&xs, &mut fast);
+    quantize_row_q8_1_scalar(&xs, &mut reference);
+    let mut differing = 0;
+    for (b, (f, r)) in fast.iter().zip(&reference).enumerate() {
+        let (fb, rb) = (block_bytes(f), block_bytes(r));
+        assert_eq!(fb[..2], rb[..2], "block {b}: scale differs");
+        for i in 0..32 {
+            let (fq, rq) = (fb[4 + i] as i8 as i32, rb[4 + i] as i8 as i32);
+            assert!((fq - rq).abs() <= 1, "block {b} value {i}: {fq} vs {rq}");
+            differing += (fq != rq) as usize;
+        }
+        let sum = |bytes: &[u8]| half::f16::from_le_bytes([bytes[2], bytes[3]]).to_f32();
+        let scale = half::f16::from_le_bytes([fb[0], fb[1]]).to_f32();
+        assert!((sum(&fb) - sum(&rb)).abs() <= 32.0 * scale + 1e-3, "block {b}: sums differ");
+    }
+    // The 31 ties of the constructed block, half of which round differently, and nothing else.
+    assert!((10..=31).contains(&differing), "{differing} values differ");
+}
+
+/// The 36 bytes of a Q8_1 block: scale (f16), scaled sum (f16), 32 values.
+fn block_bytes(b: &BlockQ8_1) -> [u8; 36] {
+    // SAFETY: BlockQ8_1 is repr(C), 36 bytes of plain data.
+    unsafe { std::mem::transmute_copy(b) }
 }
 
 #[test]

@@ -892,6 +892,20 @@ unsafe fn dot_i8_i8_vnni(x: __m256i, y: __m256i) -> __m256i {
     dot_u8_i8_vnni(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x))
 }
 
+/// `dot_u8_i8_vnni` in its AVX-512 (EVEX, 256-bit) encoding, for CPUs with AVX-512 VNNI but not
+/// AVX-VNNI (AMD Zen 4, Intel Ice Lake).
+#[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
+#[inline]
+unsafe fn dot_u8_i8_vnni512(u: __m256i, s: __m256i) -> __m256i {
+    _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s)
+}
+
+#[target_feature(enable = "avx2,fma,avx512f,avx512vl,avx512vnni")]
+#[inline]
+unsafe fn dot_i8_i8_vnni512(x: __m256i, y: __m256i) -> __m256i {
+    dot_u8_i8_vnni512(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x))
+}
+
 macro_rules! q4_1_row_kernel {
     ($name:ident, $features:literal, $dot:ident) => {
         /// `Σ_i d_i·yd[i]·(w[i].qs · y[i].qs) + m_i·ys[i]` over `nb` blocks.
@@ -942,6 +956,11 @@ macro_rules! q4_1_row_kernel {
 
 q4_1_row_kernel!(q4_1_row_avx2, "avx2,fma,f16c", dot_u8_i8_avx2);
 q4_1_row_kernel!(q4_1_row_vnni, "avx2,fma,f16c,avxvnni", dot_u8_i8_vnni);
+q4_1_row_kernel!(
+    q4_1_row_vnni512,
+    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+    dot_u8_i8_vnni512
+);
 
 macro_rules! q8_0_row_kernel {
     ($name:ident, $features:literal, $dot:ident) => {
@@ -985,6 +1004,11 @@ macro_rules! q8_0_row_kernel {
 
 q8_0_row_kernel!(q8_0_row_avx2, "avx2,fma,f16c", dot_i8_i8_avx2);
 q8_0_row_kernel!(q8_0_row_vnni, "avx2,fma,f16c,avxvnni", dot_i8_i8_vnni);
+q8_0_row_kernel!(
+    q8_0_row_vnni512,
+    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+    dot_i8_i8_vnni512
+);
 
 pub(crate) type Q4_1Row = unsafe fn(usize, &[BlockQ4_1], &[BlockQ8_1], &[f32], &[f32]) -> f32;
 pub(crate) type Q8_0Row = unsafe fn(usize, &[BlockQ8_0], &[BlockQ8_0], &[f32]) -> f32;
@@ -1000,7 +1024,9 @@ pub(crate) fn use_avx_vnni() -> bool {
 }
 
 pub(crate) fn q4_1_row() -> Q4_1Row {
-    if use_avx_vnni() {
+    if super::avx512::available() {
+        q4_1_row_vnni512
+    } else if use_avx_vnni() {
         q4_1_row_vnni
     } else {
         q4_1_row_avx2
@@ -1008,9 +1034,52 @@ pub(crate) fn q4_1_row() -> Q4_1Row {
 }
 
 pub(crate) fn q8_0_row() -> Q8_0Row {
-    if use_avx_vnni() {
+    if super::avx512::available() {
+        q8_0_row_vnni512
+    } else if use_avx_vnni() {
         q8_0_row_vnni
     } else {
         q8_0_row_avx2
+    }
+}
+
+/// Q8_1 quantization of activations (`BlockQ8_1::from_float`), eight lanes at a time as in
+/// llama.cpp's `quantize_row_q8_1`: scale so the largest magnitude is 127, round to nearest (ties
+/// to even, where the scalar code rounds them away from zero), and keep the block's sum.
+pub(crate) fn quantize_row_q8_1(xs: &[f32], ys: &mut [BlockQ8_1]) {
+    assert_eq!(xs.len(), ys.len() * QK8_1, "quantize_row_q8_1: size mismatch");
+    // SAFETY: AVX2 and FMA are enabled at compile time for this module, and each block reads
+    // the 32 floats at i * 32, within `xs` by the assertion.
+    unsafe {
+        let sign = _mm256_set1_ps(-0.0);
+        for (i, y) in ys.iter_mut().enumerate() {
+            let p = xs.as_ptr().add(i * QK8_1);
+            let v = [0, 8, 16, 24].map(|o| _mm256_loadu_ps(p.add(o)));
+            let abs = v.map(|v| _mm256_andnot_ps(sign, v));
+            let m = _mm256_max_ps(_mm256_max_ps(abs[0], abs[1]), _mm256_max_ps(abs[2], abs[3]));
+            let m = _mm_max_ps(_mm256_extractf128_ps(m, 1), _mm256_castps256_ps128(m));
+            let m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+            let m = _mm_max_ss(m, _mm_movehdup_ps(m));
+            let amax = _mm_cvtss_f32(m);
+            let d = amax / 127.0;
+            let id = _mm256_set1_ps(if d != 0.0 { 1.0 / d } else { 0.0 });
+            y.d = f16::from_f32(d);
+            let q = v.map(|v| {
+                _mm256_cvtps_epi32(_mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(
+                    _mm256_mul_ps(v, id),
+                ))
+            });
+            let sum = _mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3]));
+            let sum = hsum_float_8(_mm256_cvtepi32_ps(sum));
+            // Narrow to bytes; the packs interleave 128-bit halves, the permutation undoes that.
+            let q01 = _mm256_packs_epi32(q[0], q[1]);
+            let q23 = _mm256_packs_epi32(q[2], q[3]);
+            let bytes = _mm256_permutevar8x32_epi32(
+                _mm256_packs_epi16(q01, q23),
+                _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7),
+            );
+            _mm256_storeu_si256(y.qs.as_mut_ptr() as *mut __m256i, bytes);
+            y.s = f16::from_f32(sum) * y.d;
+        }
     }
 }

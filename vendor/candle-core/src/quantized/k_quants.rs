@@ -845,38 +845,40 @@ impl GgmlType for BlockQ8_1 {
     }
 
     fn from_float(xs: &[f32], ys: &mut [Self]) {
-        // quantize_row_q8_1
-        debug_assert_eq!(
-            ys.len() * Self::BLCK_SIZE,
-            xs.len(),
-            "size mismatch {} {} {}",
-            xs.len(),
-            ys.len(),
-            Self::BLCK_SIZE
-        );
-        for (i, ys) in ys.iter_mut().enumerate() {
-            let mut amax = 0f32;
-            let xs = &xs[i * Self::BLCK_SIZE..(i + 1) * Self::BLCK_SIZE];
-            for &x in xs.iter() {
-                amax = amax.max(x.abs())
-            }
-            let d = amax / ((1 << 7) - 1) as f32;
-            let id = if d != 0f32 { 1. / d } else { 0. };
-            ys.d = f16::from_f32(d);
-            let mut sum = 0i32;
-            for j in 0..Self::BLCK_SIZE / 2 {
-                let v0 = xs[j] * id;
-                let v1 = xs[j + Self::BLCK_SIZE / 2] * id;
-                ys.qs[j] = f32::round(v0) as i8;
-                ys.qs[j + Self::BLCK_SIZE / 2] = f32::round(v1) as i8;
-                sum += ys.qs[j] as i32 + ys.qs[j + Self::BLCK_SIZE / 2] as i32;
-            }
-            ys.s = f16::from_f32(sum as f32) * ys.d;
-        }
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+        super::avx::quantize_row_q8_1(xs, ys);
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")))]
+        quantize_row_q8_1_scalar(xs, ys);
     }
 
     fn to_float(_xs: &[Self], _ys: &mut [f32]) {
         unimplemented!("no support for vec-dot on Q8_1")
+    }
+}
+
+/// Upstream's `BlockQ8_1::from_float` (llama.cpp's reference `quantize_row_q8_1`); public so the
+/// vectorized version can be tested against it.
+pub fn quantize_row_q8_1_scalar(xs: &[f32], ys: &mut [BlockQ8_1]) {
+    const BLCK: usize = QK8_1;
+    debug_assert_eq!(ys.len() * BLCK, xs.len(), "size mismatch {} {} {BLCK}", xs.len(), ys.len());
+    for (i, ys) in ys.iter_mut().enumerate() {
+        let mut amax = 0f32;
+        let xs = &xs[i * BLCK..(i + 1) * BLCK];
+        for &x in xs.iter() {
+            amax = amax.max(x.abs())
+        }
+        let d = amax / ((1 << 7) - 1) as f32;
+        let id = if d != 0f32 { 1. / d } else { 0. };
+        ys.d = f16::from_f32(d);
+        let mut sum = 0i32;
+        for j in 0..BLCK / 2 {
+            let v0 = xs[j] * id;
+            let v1 = xs[j + BLCK / 2] * id;
+            ys.qs[j] = f32::round(v0) as i8;
+            ys.qs[j + BLCK / 2] = f32::round(v1) as i8;
+            sum += ys.qs[j] as i32 + ys.qs[j + BLCK / 2] as i32;
+        }
+        ys.s = f16::from_f32(sum as f32) * ys.d;
     }
 }
 
