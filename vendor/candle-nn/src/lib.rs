@@ -35,6 +35,7 @@ pub mod rnn;
 pub mod rotary_emb;
 pub mod sampling;
 pub mod sequential;
+mod small_work;
 pub mod var_builder;
 pub mod var_map;
 

@@ -43,16 +43,25 @@ pub(crate) struct Panel {
 
 impl Panel {
     pub(crate) fn new(nb: usize) -> Self {
+        let mut panel = Self { q: Vec::new(), d: Vec::new(), m: Vec::new() };
+        panel.resize(nb);
+        panel
+    }
+
+    /// Makes room for `nb` blocks, keeping the allocation (tasks reuse one panel per thread).
+    pub(crate) fn resize(&mut self, nb: usize) {
         // SAFETY: an all-zero bit pattern is a valid __m512i.
         let zero = unsafe { _mm512_setzero_si512() };
-        Self { q: vec![zero; nb * 8], d: vec![0.0; nb * PANEL_COLS], m: vec![0.0; nb * PANEL_COLS] }
+        self.q.resize(nb * 8, zero);
+        self.d.resize(nb * PANEL_COLS, 0.0);
+        self.m.resize(nb * PANEL_COLS, 0.0);
     }
 
     /// Packs `rows` weight rows of `nb` blocks each, stored one after the other in `w`.
     ///
     /// # Safety
     /// `available()` is true, `1 <= rows <= 16`, `w.len() >= rows * nb`, and the panel was made
-    /// with `Panel::new(nb)`.
+    /// with `Panel::new(nb)` or last resized to `nb`.
     #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
     pub(crate) unsafe fn pack(&mut self, w: &[BlockQ4_1], nb: usize, rows: usize) {
         debug_assert!((1..=PANEL_COLS).contains(&rows) && w.len() >= rows * nb);

@@ -334,7 +334,11 @@ impl GgmlType for BlockQ4_1 {
     }
 
     #[cfg_attr(
-        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")),
+        not(all(
+            target_arch = "x86_64",
+            target_feature = "avx2",
+            target_feature = "fma"
+        )),
         allow(unused_variables)
     )]
     #[allow(unreachable_code)]
@@ -345,7 +349,11 @@ impl GgmlType for BlockQ4_1 {
         dst: &mut [f32],
         parallel: bool,
     ) -> bool {
-        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+        #[cfg(all(
+            target_arch = "x86_64",
+            target_feature = "avx2",
+            target_feature = "fma"
+        ))]
         {
             matmul_q4_1_rows(mkn, lhs, rhs_t, dst, parallel);
             return true;
@@ -354,7 +362,11 @@ impl GgmlType for BlockQ4_1 {
     }
 
     #[cfg_attr(
-        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")),
+        not(all(
+            target_arch = "x86_64",
+            target_feature = "avx2",
+            target_feature = "fma"
+        )),
         allow(unused_variables)
     )]
     #[allow(unreachable_code)]
@@ -365,7 +377,11 @@ impl GgmlType for BlockQ4_1 {
         dst: &mut [f32],
         parallel: bool,
     ) -> bool {
-        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+        #[cfg(all(
+            target_arch = "x86_64",
+            target_feature = "avx2",
+            target_feature = "fma"
+        ))]
         {
             let nb = k / QK4_1;
             let yd: Vec<f32> = lhs.iter().map(|b| b.d.to_f32()).collect();
@@ -769,7 +785,11 @@ impl GgmlType for BlockQ8_0 {
     }
 
     #[cfg_attr(
-        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")),
+        not(all(
+            target_arch = "x86_64",
+            target_feature = "avx2",
+            target_feature = "fma"
+        )),
         allow(unused_variables)
     )]
     #[allow(unreachable_code)]
@@ -780,7 +800,11 @@ impl GgmlType for BlockQ8_0 {
         dst: &mut [f32],
         parallel: bool,
     ) -> bool {
-        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+        #[cfg(all(
+            target_arch = "x86_64",
+            target_feature = "avx2",
+            target_feature = "fma"
+        ))]
         {
             let nb = k / QK8_0;
             let yd: Vec<f32> = lhs.iter().map(|b| b.d.to_f32()).collect();
@@ -845,9 +869,17 @@ impl GgmlType for BlockQ8_1 {
     }
 
     fn from_float(xs: &[f32], ys: &mut [Self]) {
-        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+        #[cfg(all(
+            target_arch = "x86_64",
+            target_feature = "avx2",
+            target_feature = "fma"
+        ))]
         super::avx::quantize_row_q8_1(xs, ys);
-        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")))]
+        #[cfg(not(all(
+            target_arch = "x86_64",
+            target_feature = "avx2",
+            target_feature = "fma"
+        )))]
         quantize_row_q8_1_scalar(xs, ys);
     }
 
@@ -860,7 +892,13 @@ impl GgmlType for BlockQ8_1 {
 /// vectorized version can be tested against it.
 pub fn quantize_row_q8_1_scalar(xs: &[f32], ys: &mut [BlockQ8_1]) {
     const BLCK: usize = QK8_1;
-    debug_assert_eq!(ys.len() * BLCK, xs.len(), "size mismatch {} {} {BLCK}", xs.len(), ys.len());
+    debug_assert_eq!(
+        ys.len() * BLCK,
+        xs.len(),
+        "size mismatch {} {} {BLCK}",
+        xs.len(),
+        ys.len()
+    );
     for (i, ys) in ys.iter_mut().enumerate() {
         let mut amax = 0f32;
         let xs = &xs[i * BLCK..(i + 1) * BLCK];
@@ -2466,7 +2504,11 @@ pub fn matmul<T: GgmlType>(
         "unexpected lhs length {} ({m},{k},{n})",
         lhs.len()
     );
-    assert!(dst.len() >= m * n, "matmul output too small: {} < {m}x{n}", dst.len());
+    assert!(
+        dst.len() >= m * n,
+        "matmul output too small: {} < {m}x{n}",
+        dst.len()
+    );
     let k_in_blocks = k.div_ceil(T::BLCK_SIZE);
     let parallel = m * k * n >= MATMUL_MIN_PARALLEL_WORK;
 
@@ -2514,7 +2556,12 @@ pub fn matmul<T: GgmlType>(
                 let w = rhs_row(col);
                 let mut row = first_row;
                 while row + 4 <= last_row {
-                    let ys = [lhs_row(row), lhs_row(row + 1), lhs_row(row + 2), lhs_row(row + 3)];
+                    let ys = [
+                        lhs_row(row),
+                        lhs_row(row + 1),
+                        lhs_row(row + 2),
+                        lhs_row(row + 3),
+                    ];
                     let values = T::vec_dot_x4(k, w, ys);
                     for (i, value) in values.into_iter().enumerate() {
                         // SAFETY: (row + i) < m and col < n, and only this task owns column `col`.
@@ -2535,7 +2582,11 @@ pub fn matmul<T: GgmlType>(
 /// `dst = lhs · rhs_tᵀ` for Q4_1 weights and several activation rows: `matmul`'s tiling with the
 /// 2×4 tile kernel of `avx.rs`. The block scales are converted to f32 up front (activations once,
 /// weights once per task), and the `m·s` term of each cell is one f32 dot product over blocks.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma"
+))]
 fn matmul_q4_1_rows(
     (m, k, n): (usize, usize, usize),
     lhs: &[BlockQ8_1],
@@ -2592,7 +2643,11 @@ fn matmul_q4_1_rows(
 
 /// `matmul_q4_1_rows` with the AVX-512 VNNI kernel: each task packs a panel of 16 weight rows
 /// once and runs every activation row against it, eight at a time.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma"
+))]
 fn matmul_q4_1_rows_avx512(
     (m, nb, n): (usize, usize, usize),
     lhs: &[BlockQ8_1],
@@ -2607,21 +2662,26 @@ fn matmul_q4_1_rows_avx512(
     run_tasks(parallel, n.div_ceil(PANEL_COLS), &|task| {
         let first_col = task * PANEL_COLS;
         let cols = PANEL_COLS.min(n - first_col);
-        let mut panel = Panel::new(nb);
-        // SAFETY: the features were detected, 1 <= cols <= 16 and the slice holds cols rows.
-        unsafe { panel.pack(&rhs_t[first_col * nb..(first_col + cols) * nb], nb, cols) };
-        for row in (0..m).step_by(TILE_ROWS) {
-            // A short last tile repeats its last row; only the real rows are written.
-            let rs: [usize; TILE_ROWS] = std::array::from_fn(|i| (row + i).min(m - 1));
-            let y = rs.map(|r| lhs[r * nb..(r + 1) * nb].as_ptr());
-            let yd = rs.map(|r| act_d[r * nb..(r + 1) * nb].as_ptr());
-            let ys = rs.map(|r| act_s[r * nb..(r + 1) * nb].as_ptr());
-            // Only this task writes columns first_col..first_col + cols, and r < m.
-            let dst_rows = rs.map(|r| out.at(r * n + first_col));
-            // SAFETY: as documented on `tile`: every row pointer covers nb entries, the output
-            // rows cover `cols` cells owned by this task.
-            unsafe { super::avx512::tile(nb, &panel, y, yd, ys, dst_rows, m - row, cols) };
+        thread_local! {
+            static PANEL: std::cell::RefCell<Panel> = std::cell::RefCell::new(Panel::new(0));
         }
+        PANEL.with_borrow_mut(|panel| {
+            panel.resize(nb);
+            // SAFETY: the features were detected, 1 <= cols <= 16 and the slice holds cols rows.
+            unsafe { panel.pack(&rhs_t[first_col * nb..(first_col + cols) * nb], nb, cols) };
+            for row in (0..m).step_by(TILE_ROWS) {
+                // A short last tile repeats its last row; only the real rows are written.
+                let rs: [usize; TILE_ROWS] = std::array::from_fn(|i| (row + i).min(m - 1));
+                let y = rs.map(|r| lhs[r * nb..(r + 1) * nb].as_ptr());
+                let yd = rs.map(|r| act_d[r * nb..(r + 1) * nb].as_ptr());
+                let ys = rs.map(|r| act_s[r * nb..(r + 1) * nb].as_ptr());
+                // Only this task writes columns first_col..first_col + cols, and r < m.
+                let dst_rows = rs.map(|r| out.at(r * n + first_col));
+                // SAFETY: as documented on `tile`: every row pointer covers nb entries, the output
+                // rows cover `cols` cells owned by this task.
+                unsafe { super::avx512::tile(nb, panel, y, yd, ys, dst_rows, m - row, cols) };
+            }
+        });
     });
 }
 
@@ -2639,12 +2699,21 @@ fn matmul_vec_by(n: usize, dst: &mut [f32], parallel: bool, cell: &(dyn Fn(usize
 }
 
 /// `Σ a[i]·b[i]` with eight partial sums (vectorizes).
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma"
+))]
 #[inline]
 fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
     let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ac.remainder().iter().zip(bc.remainder()).map(|(x, y)| x * y).sum();
+    let tail: f32 = ac
+        .remainder()
+        .iter()
+        .zip(bc.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
     for (x, y) in ac.zip(bc) {
         for i in 0..8 {
             acc[i] += x[i] * y[i];
