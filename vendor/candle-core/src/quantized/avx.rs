@@ -1043,9 +1043,26 @@ pub(crate) fn q8_0_row() -> Q8_0Row {
     }
 }
 
+/// `f32::round` in eight lanes: to nearest, ties away from zero (the vector instruction's
+/// nearest mode breaks ties to even, so ties are put right afterwards).
+#[inline(always)]
+unsafe fn round_half_away(x: __m256) -> __m256 {
+    let nearest = _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(x);
+    let truncated = _mm256_round_ps::<{ _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC }>(x);
+    // x - trunc(x) is exact; a tie has a fraction of exactly ±0.5.
+    let fraction = _mm256_andnot_ps(_mm256_set1_ps(-0.0), _mm256_sub_ps(x, truncated));
+    let tie = _mm256_cmp_ps::<_CMP_EQ_OQ>(fraction, _mm256_set1_ps(0.5));
+    let away = _mm256_add_ps(
+        truncated,
+        _mm256_or_ps(_mm256_set1_ps(1.0), _mm256_and_ps(x, _mm256_set1_ps(-0.0))),
+    );
+    _mm256_blendv_ps(nearest, away, tie)
+}
+
 /// Q8_1 quantization of activations (`BlockQ8_1::from_float`), eight lanes at a time as in
 /// llama.cpp's `quantize_row_q8_1`: scale so the largest magnitude is 127, round to nearest (ties
-/// to even, where the scalar code rounds them away from zero), and keep the block's sum.
+/// away from zero, as the scalar reference does), and keep the block's sum. Gives the scalar
+/// reference's bytes exactly.
 pub(crate) fn quantize_row_q8_1(xs: &[f32], ys: &mut [BlockQ8_1]) {
     assert_eq!(xs.len(), ys.len() * QK8_1, "quantize_row_q8_1: size mismatch");
     // SAFETY: AVX2 and FMA are enabled at compile time for this module, and each block reads
@@ -1064,11 +1081,7 @@ pub(crate) fn quantize_row_q8_1(xs: &[f32], ys: &mut [BlockQ8_1]) {
             let d = amax / 127.0;
             let id = _mm256_set1_ps(if d != 0.0 { 1.0 / d } else { 0.0 });
             y.d = f16::from_f32(d);
-            let q = v.map(|v| {
-                _mm256_cvtps_epi32(_mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(
-                    _mm256_mul_ps(v, id),
-                ))
-            });
+            let q = v.map(|v| _mm256_cvtps_epi32(round_half_away(_mm256_mul_ps(v, id))));
             let sum = _mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3]));
             let sum = hsum_float_8(_mm256_cvtepi32_ps(sum));
             // Narrow to bytes; the packs interleave 128-bit halves, the permutation undoes that.
