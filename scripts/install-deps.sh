@@ -9,6 +9,8 @@ packages=(
   build-essential python3 python3-venv python3-pip unzip
   # the IMAP tests run a real Dovecot server on 127.0.0.1
   dovecot-imapd
+  # the app's end-to-end tests drive the real WebKitGTK webview under a virtual X server
+  xvfb xauth webkit2gtk-driver
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -24,4 +26,9 @@ fi
 if ! command -v cargo >/dev/null; then
   echo "error: cargo (Rust 1.88 or newer) is required; install it with rustup and run this again" >&2
   exit 1
+fi
+# WebDriver front end for Tauri apps (launches the app and WebKitWebDriver for the tests).
+if ! command -v tauri-driver >/dev/null; then
+  echo "==> installing tauri-driver"
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
 fi
