@@ -334,11 +334,7 @@ impl GgmlType for BlockQ4_1 {
     }
 
     #[cfg_attr(
-        not(all(
-            target_arch = "x86_64",
-            target_feature = "avx2",
-            target_feature = "fma"
-        )),
+        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")),
         allow(unused_variables)
     )]
     #[allow(unreachable_code)]
@@ -349,11 +345,7 @@ impl GgmlType for BlockQ4_1 {
         dst: &mut [f32],
         parallel: bool,
     ) -> bool {
-        #[cfg(all(
-            target_arch = "x86_64",
-            target_feature = "avx2",
-            target_feature = "fma"
-        ))]
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
         {
             matmul_q4_1_rows(mkn, lhs, rhs_t, dst, parallel);
             return true;
@@ -362,11 +354,7 @@ impl GgmlType for BlockQ4_1 {
     }
 
     #[cfg_attr(
-        not(all(
-            target_arch = "x86_64",
-            target_feature = "avx2",
-            target_feature = "fma"
-        )),
+        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")),
         allow(unused_variables)
     )]
     #[allow(unreachable_code)]
@@ -377,11 +365,7 @@ impl GgmlType for BlockQ4_1 {
         dst: &mut [f32],
         parallel: bool,
     ) -> bool {
-        #[cfg(all(
-            target_arch = "x86_64",
-            target_feature = "avx2",
-            target_feature = "fma"
-        ))]
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
         {
             let nb = k / QK4_1;
             let yd: Vec<f32> = lhs.iter().map(|b| b.d.to_f32()).collect();
@@ -785,11 +769,7 @@ impl GgmlType for BlockQ8_0 {
     }
 
     #[cfg_attr(
-        not(all(
-            target_arch = "x86_64",
-            target_feature = "avx2",
-            target_feature = "fma"
-        )),
+        not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")),
         allow(unused_variables)
     )]
     #[allow(unreachable_code)]
@@ -800,11 +780,7 @@ impl GgmlType for BlockQ8_0 {
         dst: &mut [f32],
         parallel: bool,
     ) -> bool {
-        #[cfg(all(
-            target_arch = "x86_64",
-            target_feature = "avx2",
-            target_feature = "fma"
-        ))]
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
         {
             let nb = k / QK8_0;
             let yd: Vec<f32> = lhs.iter().map(|b| b.d.to_f32()).collect();
@@ -869,17 +845,9 @@ impl GgmlType for BlockQ8_1 {
     }
 
     fn from_float(xs: &[f32], ys: &mut [Self]) {
-        #[cfg(all(
-            target_arch = "x86_64",
-            target_feature = "avx2",
-            target_feature = "fma"
-        ))]
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
         super::avx::quantize_row_q8_1(xs, ys);
-        #[cfg(not(all(
-            target_arch = "x86_64",
-            target_feature = "avx2",
-            target_feature = "fma"
-        )))]
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")))]
         quantize_row_q8_1_scalar(xs, ys);
     }
 
@@ -2504,11 +2472,7 @@ pub fn matmul<T: GgmlType>(
         "unexpected lhs length {} ({m},{k},{n})",
         lhs.len()
     );
-    assert!(
-        dst.len() >= m * n,
-        "matmul output too small: {} < {m}x{n}",
-        dst.len()
-    );
+    assert!(dst.len() >= m * n, "matmul output too small: {} < {m}x{n}", dst.len());
     let k_in_blocks = k.div_ceil(T::BLCK_SIZE);
     let parallel = m * k * n >= MATMUL_MIN_PARALLEL_WORK;
 
@@ -2556,12 +2520,7 @@ pub fn matmul<T: GgmlType>(
                 let w = rhs_row(col);
                 let mut row = first_row;
                 while row + 4 <= last_row {
-                    let ys = [
-                        lhs_row(row),
-                        lhs_row(row + 1),
-                        lhs_row(row + 2),
-                        lhs_row(row + 3),
-                    ];
+                    let ys = [lhs_row(row), lhs_row(row + 1), lhs_row(row + 2), lhs_row(row + 3)];
                     let values = T::vec_dot_x4(k, w, ys);
                     for (i, value) in values.into_iter().enumerate() {
                         // SAFETY: (row + i) < m and col < n, and only this task owns column `col`.
@@ -2582,11 +2541,7 @@ pub fn matmul<T: GgmlType>(
 /// `dst = lhs · rhs_tᵀ` for Q4_1 weights and several activation rows: `matmul`'s tiling with the
 /// 2×4 tile kernel of `avx.rs`. The block scales are converted to f32 up front (activations once,
 /// weights once per task), and the `m·s` term of each cell is one f32 dot product over blocks.
-#[cfg(all(
-    target_arch = "x86_64",
-    target_feature = "avx2",
-    target_feature = "fma"
-))]
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
 fn matmul_q4_1_rows(
     (m, k, n): (usize, usize, usize),
     lhs: &[BlockQ8_1],
@@ -2643,11 +2598,7 @@ fn matmul_q4_1_rows(
 
 /// `matmul_q4_1_rows` with the AVX-512 VNNI kernel: each task packs a panel of 16 weight rows
 /// once and runs every activation row against it, eight at a time.
-#[cfg(all(
-    target_arch = "x86_64",
-    target_feature = "avx2",
-    target_feature = "fma"
-))]
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
 fn matmul_q4_1_rows_avx512(
     (m, nb, n): (usize, usize, usize),
     lhs: &[BlockQ8_1],
@@ -2699,11 +2650,7 @@ fn matmul_vec_by(n: usize, dst: &mut [f32], parallel: bool, cell: &(dyn Fn(usize
 }
 
 /// `Σ a[i]·b[i]` with eight partial sums (vectorizes).
-#[cfg(all(
-    target_arch = "x86_64",
-    target_feature = "avx2",
-    target_feature = "fma"
-))]
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
 #[inline]
 fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
