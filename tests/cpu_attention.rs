@@ -2,10 +2,10 @@
 //! softmax(q·kᵀ·scale + mask)·v written with tensor ops: reading a prompt with a causal or a
 //! sliding-window mask, decoding one token against a long cache split over several tasks,
 //! grouped-query heads, head sizes that are not a multiple of eight, logit soft-capping, and keys
-//! and values from a cache kept in f16 under f32 queries.
+//! and values from a cache kept in f16 under f32 queries. Also the MLP's in-place `silu(a)·b`.
 
 use candle_core::{DType, Device, Tensor, D};
-use mistralrs_core::layers::{Sdpa, SdpaParams};
+use mistralrs_core::layers::{silu_mul_in_place, Sdpa, SdpaParams};
 
 mod common;
 use common::values;
@@ -292,4 +292,51 @@ fn f16_cache_under_f32_queries_matches_reference() {
     ] {
         agrees_with_reference(case);
     }
+}
+
+/// The MLP's `silu(gate)·up` written over the gate's buffer gives bit for bit what the separate
+/// ops give, for a decode row (calling thread), a long prompt (split over rayon) and a
+/// non-contiguous input (the ordinary path).
+#[test]
+fn silu_times_up_in_place_matches_the_separate_ops() {
+    for (rows, width) in [(1, 1536), (3, 17), (1024, 1536)] {
+        let gate = Tensor::from_vec(values(7, rows * width), (rows, width), &Device::Cpu).unwrap();
+        let up = Tensor::from_vec(values(8, rows * width), (rows, width), &Device::Cpu).unwrap();
+        let expected: Vec<f32> = (gate.silu().unwrap() * &up)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        let fresh_gate = gate.copy().unwrap();
+        let got: Vec<f32> = silu_mul_in_place(fresh_gate, &up)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        assert_eq!(got.len(), expected.len());
+        let differing = got
+            .iter()
+            .zip(&expected)
+            .filter(|(a, b)| a.to_bits() != b.to_bits())
+            .count();
+        assert_eq!(differing, 0, "{rows}x{width}: {differing} values differ");
+    }
+    let gate_t = Tensor::from_vec(values(9, 64 * 32), (64, 32), &Device::Cpu)
+        .unwrap()
+        .t()
+        .unwrap();
+    let up = Tensor::from_vec(values(10, 32 * 64), (32, 64), &Device::Cpu).unwrap();
+    let expected = (gate_t.silu().unwrap() * &up).unwrap();
+    let got = silu_mul_in_place(gate_t.clone(), &up).unwrap();
+    let diff: f32 = (got - expected)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .max_all()
+        .unwrap()
+        .to_scalar()
+        .unwrap();
+    assert!(diff < 1e-6, "non-contiguous input: max difference {diff}");
 }

@@ -19,6 +19,7 @@ use mistralrs_quant::{
 use serde::{Deserialize, Serialize};
 
 pub use crate::attention::{Sdpa, SdpaParams};
+pub use crate::ops::silu_mul_in_place;
 pub use crate::layers_masker::CausalMasker;
 pub use crate::layers_utils::repeat_kv;
 use crate::{

@@ -750,6 +750,66 @@ pub fn apply_triangular(xs: &Tensor, diagonal: isize, upper: bool) -> Result<Ten
 /// - CUDA: Custom CUDA kernel with vec4 optimization
 /// - Metal: Native Metal kernel
 /// - CPU: Rayon-parallelized implementation
+/// `silu(a) * b` written over `a`'s own storage on the CPU (f32, contiguous): the same values as
+/// `mul_and_act(a, b, Silu)` without a third buffer of the MLP's width (6 MB per layer for a
+/// 1,024-token prompt of SmolLM2-135M), and without rayon for a decode step's single row.
+/// `a` must be a fresh tensor nobody else holds (a matmul output); anything else goes the
+/// ordinary way.
+pub fn silu_mul_in_place(a: Tensor, b: &Tensor) -> Result<Tensor> {
+    if !(a.device().is_cpu()
+        && a.dtype() == DType::F32
+        && b.dtype() == DType::F32
+        && a.shape() == b.shape()
+        && a.is_contiguous()
+        && b.is_contiguous())
+    {
+        return mul_and_act(&a, b, Activation::Silu);
+    }
+    a.inplace_op2(b, &SiluMulInPlace)?;
+    Ok(a)
+}
+
+struct SiluMulInPlace;
+
+impl candle_core::InplaceOp2 for SiluMulInPlace {
+    fn name(&self) -> &'static str {
+        "silu-mul-in-place"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &mut candle_core::CpuStorage,
+        l1: &candle_core::Layout,
+        s2: &candle_core::CpuStorage,
+        l2: &candle_core::Layout,
+    ) -> Result<()> {
+        use rayon::prelude::*;
+        // Below this many elements handing work to rayon costs more than it saves.
+        const PARALLEL_FROM: usize = 65_536;
+        let (candle_core::CpuStorage::F32(a), candle_core::CpuStorage::F32(b)) = (s1, s2) else {
+            candle_core::bail!("silu-mul-in-place: f32 only");
+        };
+        let n = l1.shape().elem_count();
+        let a = &mut a[l1.start_offset()..l1.start_offset() + n];
+        let b = &b[l2.start_offset()..l2.start_offset() + n];
+        // The same expression as mistralrs-quant's fused GLU, so results are bit-identical.
+        let apply = |a: &mut [f32], b: &[f32]| {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x = *x / (1.0 + (-*x).exp()) * y;
+            }
+        };
+        if n < PARALLEL_FROM {
+            apply(a, b);
+        } else {
+            let chunk = n.div_ceil(rayon::current_num_threads() * 4).max(4096);
+            a.par_chunks_mut(chunk)
+                .zip(b.par_chunks(chunk))
+                .for_each(|(a, b)| apply(a, b));
+        }
+        Ok(())
+    }
+}
+
 pub fn mul_and_act(a: &Tensor, b: &Tensor, act: Activation) -> Result<Tensor> {
     // Check if we can use the fused kernel (works on CUDA, Metal, and CPU)
     if matches!(a.dtype(), DType::F16 | DType::BF16 | DType::F32) && a.dtype() == b.dtype() {

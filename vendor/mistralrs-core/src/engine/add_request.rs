@@ -481,8 +481,16 @@ impl Engine {
                     .as_ref()
                     .expect("If a model has a NormalCache it must have a model metadata");
                 let n_tokens = prompt_tokens.len();
-                let required_blocks = n_tokens.div_ceil(NormalCache::CACHE_GROW_SIZE);
-                let max_seq_len = required_blocks * NormalCache::CACHE_GROW_SIZE;
+                // Room for the prompt and the whole answer when its length is capped, so the
+                // cache never grows (each growth copies every layer and leaves the old buffers
+                // as holes in the heap); otherwise whole growth blocks as before.
+                let max_seq_len = match request.sampling_params.max_len {
+                    Some(answer_tokens) => (n_tokens + answer_tokens).min(metadata.max_seq_len),
+                    None => {
+                        n_tokens.div_ceil(NormalCache::CACHE_GROW_SIZE)
+                            * NormalCache::CACHE_GROW_SIZE
+                    }
+                };
                 let dtype = crate::kv_cache::kv_cache_dtype(metadata.activation_dtype, &device);
                 let mut layer_caches = Vec::with_capacity(model_metadata.num_layers());
                 for layer_idx in 0..model_metadata.num_layers() {
@@ -509,7 +517,10 @@ impl Engine {
                         model_metadata.v_head_dim_for_layer(layer_idx),
                     );
 
-                    let k_seq_cache = match Tensor::zeros(k_shape, dtype, &device) {
+                    // Uninitialised: only the first `current_seq_len` positions are ever read,
+                    // and those are written first; untouched pages cost no memory.
+                    // SAFETY: see above.
+                    let k_seq_cache = match unsafe { Tensor::empty(k_shape, dtype, &device) } {
                         Ok(x) => x,
                         Err(_) => {
                             request
@@ -524,23 +535,22 @@ impl Engine {
                             return;
                         }
                     };
-                    let v_seq_cache = if k_shape == v_shape {
-                        k_seq_cache.clone()
-                    } else {
-                        match Tensor::zeros(v_shape, dtype, &device) {
-                            Ok(x) => x,
-                            Err(_) => {
-                                request
-                                    .response
-                                    .send(Response::InternalError(
-                                        "Failed to allocate preallocated KV cache."
-                                            .to_string()
-                                            .into(),
-                                    ))
-                                    .await
-                                    .unwrap_or_else(|_| warn!("Receiver disconnected"));
-                                return;
-                            }
+                    // Its own storage even when the shapes match: the sequence's first step
+                    // writes into these tensors (`set_none_cache`).
+                    // SAFETY: as for the keys.
+                    let v_seq_cache = match unsafe { Tensor::empty(v_shape, dtype, &device) } {
+                        Ok(x) => x,
+                        Err(_) => {
+                            request
+                                .response
+                                .send(Response::InternalError(
+                                    "Failed to allocate preallocated KV cache."
+                                        .to_string()
+                                        .into(),
+                                ))
+                                .await
+                                .unwrap_or_else(|_| warn!("Receiver disconnected"));
+                            return;
                         }
                     };
                     layer_caches.push(Some((k_seq_cache, v_seq_cache)));

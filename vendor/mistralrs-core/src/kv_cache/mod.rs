@@ -606,15 +606,17 @@ impl<T: CacheManagerMixin + MetadataMixin + ?Sized> CacheManager<T> for NormalCa
                     let template_cache_msl = k.max_seq_len;
 
                     let cache = KvCache::Normal {
+                        // The sequence's own preallocated tensors, used in place: a fresh
+                        // `zeros_like` copy here doubled the cache memory of every request.
                         k: SingleCache {
-                            all_data: Some(k_cache.zeros_like().unwrap()),
+                            all_data: Some(k_cache.clone()),
                             dim: template_cache_dim,
                             current_seq_len: 0,
                             max_seq_len: template_cache_msl,
                             capacity_seq_len: k_cache.dims()[template_cache_dim],
                         },
                         v: SingleCache {
-                            all_data: Some(v_cache.zeros_like().unwrap()),
+                            all_data: Some(v_cache.clone()),
                             dim: template_cache_dim,
                             current_seq_len: 0,
                             max_seq_len: template_cache_msl,

@@ -87,14 +87,18 @@ impl SingleCache {
         if self.current_seq_len + seq_len > self.capacity_seq_len {
             let diff = self.current_seq_len + seq_len - self.capacity_seq_len;
             let n_blocks_needed = diff.div_ceil(NormalCache::CACHE_GROW_SIZE);
-            self.capacity_seq_len += n_blocks_needed * NormalCache::CACHE_GROW_SIZE;
-            if self.capacity_seq_len > self.max_seq_len {
+            // Capacities need not be whole blocks (a preallocated cache is sized to its request),
+            // so a last growth step stops at the maximum instead of failing past it.
+            if self.current_seq_len + seq_len > self.max_seq_len {
                 candle_core::bail!(
                     "kv-cache: requested capacity ({}) above max seq len ({})",
-                    self.capacity_seq_len,
+                    self.current_seq_len + seq_len,
                     self.max_seq_len
                 )
             }
+            self.capacity_seq_len = (self.capacity_seq_len
+                + n_blocks_needed * NormalCache::CACHE_GROW_SIZE)
+                .min(self.max_seq_len);
             let mut shape = src.dims().to_vec();
             shape[self.dim] = self.capacity_seq_len;
             let ad = Tensor::zeros(shape, src.dtype(), src.device())?;
