@@ -99,7 +99,10 @@ fn q8_1_activation_quantization_matches_the_scalar_reference() {
     }
     // The tie block really has ties, rounded away from zero: 0.5 -> 1, -0.5 -> -1, 1.5 -> 2.
     let ties = block_bytes(&fast[3]);
-    assert_eq!(&ties[4..8], &[127, (-15i8) as u8, (-14i8) as u8, (-13i8) as u8]);
+    assert_eq!(
+        &ties[4..8],
+        &[127, (-15i8) as u8, (-14i8) as u8, (-13i8) as u8]
+    );
     assert_eq!(ties[4 + 1 + 15] as i8, 1);
     assert_eq!(ties[4 + 1 + 14] as i8, -1);
 }

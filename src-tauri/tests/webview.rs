@@ -27,7 +27,15 @@ impl Drop for Killed {
 /// An X server of its own: `Xvfb -displayfd` picks a free display and reports its number.
 fn start_xvfb() -> (Killed, String) {
     let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1280x900x24", "-nolisten", "tcp"])
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x900x24",
+            "-nolisten",
+            "tcp",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -42,13 +50,20 @@ fn start_xvfb() -> (Killed, String) {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn wait_for_port(port: u16, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not listen on port {port}");
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not listen on port {port}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -57,11 +72,15 @@ fn wait_for_port(port: u16, what: &str) {
 fn data_dir_with_model() -> tempfile::TempDir {
     let model = std::env::var_os("ASSISTANT_TEST_MODEL")
         .map(PathBuf::from)
-        .expect("ASSISTANT_TEST_MODEL must name the default model's GGUF file (scripts/test.sh sets it)");
+        .expect(
+        "ASSISTANT_TEST_MODEL must name the default model's GGUF file (scripts/test.sh sets it)",
+    );
     let dir = tempfile::tempdir().unwrap();
     let data = assistant_core::DataDir::at(dir.path().to_path_buf()).unwrap();
     let models = assistant_core::models::ModelManager::new(data);
-    let installed = models.import(&model, Some("smollm2-135m-instruct-q4_1")).unwrap();
+    let installed = models
+        .import(&model, Some("smollm2-135m-instruct-q4_1"))
+        .unwrap();
     models.use_model(&installed.id).unwrap();
     dir
 }
@@ -81,7 +100,12 @@ impl App {
         let port = free_port();
         let native_port = free_port();
         let driver = Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .env("DISPLAY", &display)
             .env(assistant_core::data_dir::HOME_ENV, data.path())
             // Not WEBKIT_DISABLE_COMPOSITING_MODE: with it WebKitWebDriver's screenshots hang.
@@ -107,7 +131,13 @@ impl App {
             .join("../target/ui-screenshots")
             .join(test);
         std::fs::create_dir_all(&shots).unwrap();
-        App { client, shots, _driver: driver, _xvfb: xvfb, _data: data }
+        App {
+            client,
+            shots,
+            _driver: driver,
+            _xvfb: xvfb,
+            _data: data,
+        }
     }
 
     /// Waits until the element's text satisfies `ok`, then returns it.
@@ -141,13 +171,20 @@ impl App {
 async fn the_window_shows_the_active_model_and_streams_an_answer() {
     let app = App::launch("chat").await;
     let status = app
-        .text_when("#status", |t| t.starts_with("Model:"), Duration::from_secs(30))
+        .text_when(
+            "#status",
+            |t| t.starts_with("Model:"),
+            Duration::from_secs(30),
+        )
         .await;
     assert!(status.contains("smollm2-135m-instruct-q4_1"), "{status}");
     app.screenshot("1-start").await;
 
     let prompt = app.client.find(Locator::Css("#prompt")).await.unwrap();
-    prompt.send_keys("Write one sentence about the sea.").await.unwrap();
+    prompt
+        .send_keys("Write one sentence about the sea.")
+        .await
+        .unwrap();
     app.client
         .find(Locator::Css("#ask button[type=submit]"))
         .await
@@ -157,7 +194,11 @@ async fn the_window_shows_the_active_model_and_streams_an_answer() {
         .unwrap();
     // The status line reports the finished answer's token count once the stream is done.
     let done = app
-        .text_when("#status", |t| t.contains("tokens, first after"), Duration::from_secs(120))
+        .text_when(
+            "#status",
+            |t| t.contains("tokens, first after"),
+            Duration::from_secs(120),
+        )
         .await;
     let tokens: usize = done
         .split_whitespace()
@@ -166,8 +207,18 @@ async fn the_window_shows_the_active_model_and_streams_an_answer() {
         .unwrap_or_else(|| panic!("status: {done:?}"));
     assert!(tokens >= 2, "{done}");
     // What the model streamed is on screen: words, not an error.
-    let answer = app.client.find(Locator::Css("#answer")).await.unwrap().text().await.unwrap();
-    assert!(answer.split_whitespace().count() >= 2, "answer: {answer:?} ({done})");
+    let answer = app
+        .client
+        .find(Locator::Css("#answer"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        answer.split_whitespace().count() >= 2,
+        "answer: {answer:?} ({done})"
+    );
     app.screenshot("2-answer").await;
     app.close().await;
 }
