@@ -45,12 +45,13 @@ fn an_idle_model_is_unloaded_and_loaded_again_on_the_next_request() {
     );
 
     // A request that runs longer than the idle time keeps the model loaded. The constraint makes
-    // it write all 300 tokens (several seconds), however fast the engine gets.
-    let mut request = GenerationRequest::prompt("Sing.").with_max_tokens(300);
-    request.constraint = OutputConstraint::Regex("(la ){300}".into());
+    // it write all 800 tokens (over 2.5 s even at 300 tokens a second; 300 tokens stopped being
+    // enough when decoding passed 120 tokens a second).
+    let mut request = GenerationRequest::prompt("Sing.").with_max_tokens(800);
+    request.constraint = OutputConstraint::Regex("(la ){800}".into());
     let long = rt.block_on(assistant.generate(request)).unwrap();
     let running = rt.spawn(long.collect());
-    std::thread::sleep(Duration::from_millis(2_500));
+    std::thread::sleep(Duration::from_millis(1_600));
     let still_running = !running.is_finished();
     assert!(
         assistant.is_loaded(),
