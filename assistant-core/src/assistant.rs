@@ -21,6 +21,8 @@ struct Inner {
     library: Library,
     /// The loaded engine, if any. Held only for quick reads and swaps, never across an await.
     engine: Mutex<Option<Loaded>>,
+    /// Bumped by [`Assistant::stop_streaming`]; streaming callers watch it and drop their streams.
+    stop: tokio::sync::watch::Sender<u64>,
 }
 
 struct Loaded {
@@ -36,6 +38,7 @@ impl Assistant {
                 library: Library::new(&dir),
                 dir,
                 engine: Mutex::new(None),
+                stop: tokio::sync::watch::channel(0).0,
             }),
         }
     }
@@ -110,6 +113,18 @@ impl Assistant {
     /// Lets go of the loaded model; it is unloaded once running requests finish.
     pub fn unload(&self) {
         self.inner.engine.lock().expect("engine slot").take();
+    }
+
+    /// Asks every answer streaming now to stop (the app's Stop button). Callers that stream hold
+    /// a [`Assistant::stop_requests`] receiver and drop their stream when it changes, which
+    /// cancels the request in the engine.
+    pub fn stop_streaming(&self) {
+        self.inner.stop.send_modify(|n| *n += 1);
+    }
+
+    /// Changes each time [`Assistant::stop_streaming`] is called.
+    pub fn stop_requests(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.stop.subscribe()
     }
 
     /// Queues a request on the active model.

@@ -4,6 +4,7 @@
 
 pub mod ask;
 pub mod bench;
+pub mod browse;
 pub mod chunk;
 pub mod data_dir;
 pub mod dense;
@@ -19,6 +20,7 @@ pub mod mail;
 pub mod models;
 pub mod notes;
 pub mod reply;
+pub mod sample;
 pub mod search;
 pub mod settings;
 pub mod store;

@@ -4,6 +4,7 @@
 //! flight and never leaves half a message. Every change that the full-text index must see marks
 //! the row `indexed = 0` (or records a removal) in the same transaction.
 
+mod browsing;
 mod migrations;
 mod reading;
 mod records;
@@ -21,6 +22,7 @@ use crate::mail::ParsedMail;
 use crate::notes::ParsedNote;
 
 pub use migrations::{LATEST_VERSION, MIGRATIONS};
+pub use browsing::{InboxRow, NoteListRow};
 pub use records::*;
 pub use replies::Draft;
 

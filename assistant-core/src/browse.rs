@@ -1,0 +1,211 @@
+//! What the app's inbox and notes screens show: threads with a summary line, a thread opened
+//! with its messages (and marked read), the notes list. The CLI's `threads`/`show` read the same.
+
+use serde::Serialize;
+
+use crate::chunk::mail_new_text;
+use crate::error::{CoreError, Result};
+use crate::index::{DocKey, DocKind};
+use crate::library::{blocking, Library};
+use crate::search::{self, SearchMode};
+use crate::store::{InboxRow, MessageRecord};
+use crate::summary::lead_sentence;
+
+/// Which threads the inbox shows.
+#[derive(Debug, Clone, Default)]
+pub struct InboxQuery {
+    /// Search words and filters (`from:kenneth budget`); none = every thread, newest first.
+    pub query: Option<String>,
+    pub unread_only: bool,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// A thread as the inbox lists it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct InboxThread {
+    /// `t5`: what `open_thread` and `show` take.
+    pub id: String,
+    pub subject: String,
+    pub participants: Vec<String>,
+    pub last_date: Option<i64>,
+    pub message_count: i64,
+    pub unread_count: i64,
+    /// The first sentence of the newest message's own text (quoted history left out).
+    pub summary_line: String,
+}
+
+/// A thread with its messages, oldest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenedThread {
+    pub id: String,
+    pub subject: String,
+    pub messages: Vec<MessageRecord>,
+    /// The message asked for, when the thread was opened by one of its messages (`m12`).
+    pub focus: Option<String>,
+}
+
+/// A note as the notes list shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct NoteListItem {
+    /// `n3`.
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    pub tags: Vec<String>,
+    pub modified: i64,
+}
+
+/// How many search hits an inbox search looks through to find its threads.
+const SEARCH_DEPTH: usize = 200;
+
+impl Library {
+    /// Threads for the inbox: newest first, or for a search, the threads of the matching mail in
+    /// the order of their best match.
+    pub async fn inbox(&self, q: InboxQuery) -> Result<Vec<InboxThread>> {
+        let limit = if q.limit == 0 { 50 } else { q.limit };
+        let query = q.query.as_deref().map(str::trim).unwrap_or("");
+        let thread_order = if query.is_empty() {
+            None
+        } else {
+            let (text, mut filters) = search::parse_query(query)?;
+            filters.kind = Some(DocKind::Mail);
+            let hits = self
+                .search_with(text, filters, SEARCH_DEPTH, SearchMode::Auto)
+                .await?;
+            let messages: Vec<i64> = hits
+                .iter()
+                .filter_map(|h| match DocKey::parse(&h.id) {
+                    Some(DocKey::Message(n)) => Some(n),
+                    _ => None,
+                })
+                .collect();
+            Some(messages)
+        };
+        let this = self.clone();
+        blocking(move || {
+            let store = this.open_store()?;
+            let rows = match thread_order {
+                None => store.inbox(q.unread_only, limit, q.offset)?,
+                Some(messages) => {
+                    let mut threads = Vec::new();
+                    for m in messages {
+                        if let Some(t) = store.message(m)?.and_then(|m| m.thread_id) {
+                            if !threads.contains(&t) {
+                                threads.push(t);
+                            }
+                        }
+                    }
+                    store
+                        .inbox_rows(&threads)?
+                        .into_iter()
+                        .filter(|r| !q.unread_only || r.unread_count > 0)
+                        .skip(q.offset)
+                        .take(limit)
+                        .collect()
+                }
+            };
+            Ok(rows.into_iter().map(InboxThread::from).collect())
+        })
+        .await
+    }
+
+    /// A thread (`t5`) or the thread of a message (`m12`, a Message-ID) with all its messages;
+    /// opening it marks them read.
+    pub async fn open_thread(&self, id: &str) -> Result<OpenedThread> {
+        let id = id.trim().to_string();
+        let this = self.clone();
+        blocking(move || {
+            let store = this.open_store()?;
+            let not_found = || CoreError::NotFound {
+                what: format!("thread `{id}`"),
+                hint: ": use an id from the inbox (t5) or a message id (m12)".into(),
+            };
+            let (thread_id, focus) = match id.strip_prefix('t').map(str::parse::<i64>) {
+                Some(Ok(n)) => (n, None),
+                _ => {
+                    let message = match DocKey::parse(&id) {
+                        Some(DocKey::Message(n)) => Some(n),
+                        Some(DocKey::Note(_)) => None,
+                        None if id.contains('@') => store.message_by_message_id(&id)?,
+                        None => None,
+                    }
+                    .ok_or_else(not_found)?;
+                    let m = store.message(message)?.ok_or_else(not_found)?;
+                    let thread = m.thread_id.ok_or_else(not_found)?;
+                    (thread, Some(format!("m{message}")))
+                }
+            };
+            let thread = store.thread(thread_id)?.ok_or_else(not_found)?;
+            let mut messages = Vec::with_capacity(thread.messages.len());
+            for m in &thread.messages {
+                if let Some(full) = store.message(m.id)? {
+                    messages.push(full);
+                }
+            }
+            store.mark_thread_read(thread_id)?;
+            Ok(OpenedThread {
+                id: format!("t{thread_id}"),
+                subject: thread.subject,
+                messages,
+                focus,
+            })
+        })
+        .await
+    }
+
+    /// Every note by title, or the notes matching a search (best first).
+    pub async fn notes(&self, query: Option<&str>) -> Result<Vec<NoteListItem>> {
+        let query = query.map(str::trim).unwrap_or("");
+        let order = if query.is_empty() {
+            None
+        } else {
+            let (text, mut filters) = search::parse_query(query)?;
+            filters.kind = Some(DocKind::Note);
+            let hits = self
+                .search_with(text, filters, SEARCH_DEPTH, SearchMode::Auto)
+                .await?;
+            Some(
+                hits.iter()
+                    .filter_map(|h| match DocKey::parse(&h.id) {
+                        Some(DocKey::Note(n)) => Some(n),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let this = self.clone();
+        blocking(move || {
+            let mut rows = this.open_store()?.notes_list()?;
+            if let Some(order) = order {
+                rows.retain(|r| order.contains(&r.id));
+                rows.sort_by_key(|r| order.iter().position(|n| *n == r.id));
+            }
+            Ok(rows
+                .into_iter()
+                .map(|r| NoteListItem {
+                    id: format!("n{}", r.id),
+                    path: r.path,
+                    title: r.title,
+                    tags: r.tags,
+                    modified: r.modified,
+                })
+                .collect())
+        })
+        .await
+    }
+}
+
+impl From<InboxRow> for InboxThread {
+    fn from(r: InboxRow) -> Self {
+        Self {
+            id: format!("t{}", r.thread),
+            summary_line: lead_sentence(mail_new_text(&r.latest_body)),
+            subject: r.subject,
+            participants: r.participants,
+            last_date: r.last_date,
+            message_count: r.message_count,
+            unread_count: r.unread_count,
+        }
+    }
+}
