@@ -3,6 +3,9 @@
 //! Commands convert their input, make one core call, and convert the result into the shell's own
 //! DTOs; errors cross IPC as `{kind, message}`.
 
+mod library_commands;
+mod model_commands;
+
 use assistant_core::ask::{AskEvent, AskScope, Citation};
 use assistant_core::engine::{GenerationRequest, StreamEvent};
 use assistant_core::index::DocKind;
@@ -20,6 +23,22 @@ pub struct CommandError {
     message: String,
 }
 
+impl CommandError {
+    pub(crate) fn invalid(message: String) -> Self {
+        Self {
+            kind: "invalid_request",
+            message,
+        }
+    }
+
+    pub(crate) fn cancelled(message: String) -> Self {
+        Self {
+            kind: "cancelled",
+            message,
+        }
+    }
+}
+
 impl From<CoreError> for CommandError {
     fn from(e: CoreError) -> Self {
         Self {
@@ -34,6 +53,16 @@ impl From<CoreError> for CommandError {
 pub struct AppInfoDto {
     data_dir: String,
     active_model: Option<String>,
+    /// Nothing added yet: the UI offers the guided first run.
+    first_run: bool,
+    counts: CountsDto,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CountsDto {
+    messages: i64,
+    threads: i64,
+    notes: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -299,8 +328,15 @@ async fn ask(
             })
         }
     };
+    let mut stop = assistant.stop_requests();
     let mut stream = assistant.ask(&question, AskScope { kind, about }).await?;
-    while let Some(event) = stream.next().await {
+    loop {
+        let event = tokio::select! {
+            event = stream.next() => event,
+            // Stop pressed: dropping the stream stops the model.
+            _ = stop.changed() => None,
+        };
+        let Some(event) = event else { break };
         // A closed window drops the channel; dropping the stream then stops the model.
         if on_event.send(event?.into()).is_err() {
             break;
@@ -309,12 +345,26 @@ async fn ask(
     Ok(())
 }
 
+/// The data folder, the active model and what the library holds.
 #[tauri::command]
-fn app_info(assistant: tauri::State<'_, Assistant>) -> AppInfoDto {
-    AppInfoDto {
+async fn app_info(assistant: tauri::State<'_, Assistant>) -> Result<AppInfoDto, CommandError> {
+    let counts = assistant.library().status().await?.counts;
+    Ok(AppInfoDto {
         data_dir: assistant.data_dir().root().display().to_string(),
         active_model: assistant.models().active().ok().map(|m| m.id),
-    }
+        first_run: counts.sources == 0,
+        counts: CountsDto {
+            messages: counts.messages,
+            threads: counts.threads,
+            notes: counts.notes,
+        },
+    })
+}
+
+/// Stops the answers streaming now (chat and ask).
+#[tauri::command]
+fn stop_generation(assistant: tauri::State<'_, Assistant>) {
+    assistant.stop_streaming();
 }
 
 /// Streams the answer to `prompt` over `on_event`.
@@ -324,10 +374,16 @@ async fn chat(
     prompt: String,
     on_event: Channel<ChatEventDto>,
 ) -> Result<(), CommandError> {
+    let mut stop = assistant.stop_requests();
     let mut stream = assistant
         .generate(GenerationRequest::prompt(prompt))
         .await?;
-    while let Some(event) = stream.next().await {
+    loop {
+        let event = tokio::select! {
+            event = stream.next() => event,
+            _ = stop.changed() => None,
+        };
+        let Some(event) = event else { break };
         let dto = match event? {
             StreamEvent::Token(text) => ChatEventDto::Token { text },
             StreamEvent::Done(s) => ChatEventDto::Done {
@@ -345,9 +401,37 @@ async fn chat(
     Ok(())
 }
 
+/// The app's commands on a builder of any runtime: the real one in [`run`], Tauri's mock runtime
+/// in the command tests.
+pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        app_info,
+        chat,
+        summarize,
+        ask,
+        stop_generation,
+        library_commands::install_sample_data,
+        library_commands::inbox,
+        library_commands::open_thread,
+        library_commands::notes_list,
+        library_commands::open_note,
+        library_commands::search,
+        library_commands::smart_reply,
+        library_commands::pick_reply,
+        library_commands::save_draft,
+        library_commands::drafts,
+        model_commands::models_list,
+        model_commands::choose_model,
+        model_commands::import_model,
+        model_commands::download_model,
+        model_commands::cancel_download,
+        model_commands::remove_model,
+    ])
+}
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
-    tauri::Builder::default()
+    with_commands(tauri::Builder::default())
         .setup(|app| {
             let dir = match std::env::var_os(assistant_core::data_dir::HOME_ENV) {
                 Some(home) => DataDir::at(std::path::PathBuf::from(home)),
@@ -358,7 +442,6 @@ pub fn run() {
             app.manage(assistant);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![app_info, chat, summarize, ask])
         .run(tauri::generate_context!())
         .expect("error while running the app");
 }

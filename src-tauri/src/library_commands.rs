@@ -1,0 +1,426 @@
+//! Commands for the inbox, threads, notes, search, smart replies and drafts, and the first run's
+//! sample data: each converts its input, makes one core call and converts the result.
+
+use assistant_core::browse::{InboxQuery, InboxThread, NoteListItem, OpenedThread};
+use assistant_core::ingest::Progress;
+use assistant_core::library::Shown;
+use assistant_core::mail::Mailbox;
+use assistant_core::reply::{Outcome, SmartReply};
+use assistant_core::sample::SampleInstalled;
+use assistant_core::search::SearchResult;
+use assistant_core::store::{Draft, MessageRecord, NoteRecord};
+use assistant_core::Assistant;
+use serde::Serialize;
+use tauri::ipc::Channel;
+
+use crate::CommandError;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxThreadDto {
+    id: String,
+    subject: String,
+    participants: Vec<String>,
+    last_date: Option<i64>,
+    message_count: i64,
+    unread_count: i64,
+    summary_line: String,
+}
+
+impl From<InboxThread> for InboxThreadDto {
+    fn from(t: InboxThread) -> Self {
+        Self {
+            id: t.id,
+            subject: t.subject,
+            participants: t.participants,
+            last_date: t.last_date,
+            message_count: t.message_count,
+            unread_count: t.unread_count,
+            summary_line: t.summary_line,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MailboxDto {
+    name: String,
+    address: String,
+}
+
+impl From<&Mailbox> for MailboxDto {
+    fn from(m: &Mailbox) -> Self {
+        Self {
+            name: m.name.clone(),
+            address: m.address.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentDto {
+    filename: String,
+    size: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageDto {
+    id: String,
+    message_id: Option<String>,
+    subject: String,
+    from: MailboxDto,
+    to: Vec<MailboxDto>,
+    cc: Vec<MailboxDto>,
+    date: Option<i64>,
+    unread: bool,
+    body: String,
+    attachments: Vec<AttachmentDto>,
+}
+
+impl From<MessageRecord> for MessageDto {
+    fn from(m: MessageRecord) -> Self {
+        Self {
+            id: format!("m{}", m.id),
+            message_id: m.message_id,
+            subject: m.subject,
+            from: (&m.from).into(),
+            to: m.to.iter().map(MailboxDto::from).collect(),
+            cc: m.cc.iter().map(MailboxDto::from).collect(),
+            date: m.date,
+            unread: m.unread,
+            body: m.body_text,
+            attachments: m
+                .attachments
+                .into_iter()
+                .map(|a| AttachmentDto {
+                    filename: a.filename,
+                    size: a.size,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadDto {
+    id: String,
+    subject: String,
+    messages: Vec<MessageDto>,
+    focus: Option<String>,
+}
+
+impl From<OpenedThread> for ThreadDto {
+    fn from(t: OpenedThread) -> Self {
+        Self {
+            id: t.id,
+            subject: t.subject,
+            messages: t.messages.into_iter().map(MessageDto::from).collect(),
+            focus: t.focus,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteItemDto {
+    id: String,
+    path: String,
+    title: String,
+    tags: Vec<String>,
+    modified: i64,
+}
+
+impl From<NoteListItem> for NoteItemDto {
+    fn from(n: NoteListItem) -> Self {
+        Self {
+            id: n.id,
+            path: n.path,
+            title: n.title,
+            tags: n.tags,
+            modified: n.modified,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteLinkDto {
+    target: String,
+    id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BacklinkDto {
+    id: String,
+    title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteDto {
+    id: String,
+    path: String,
+    title: String,
+    tags: Vec<String>,
+    body: String,
+    links: Vec<NoteLinkDto>,
+    backlinks: Vec<BacklinkDto>,
+}
+
+impl From<NoteRecord> for NoteDto {
+    fn from(n: NoteRecord) -> Self {
+        Self {
+            id: format!("n{}", n.id),
+            links: n
+                .links
+                .iter()
+                .map(|l| NoteLinkDto {
+                    target: l.target.clone(),
+                    id: l.note_id.map(|r| format!("n{r}")),
+                })
+                .collect(),
+            backlinks: n
+                .backlinks
+                .iter()
+                .map(|b| BacklinkDto {
+                    id: format!("n{}", b.note_id),
+                    title: b.title.clone(),
+                })
+                .collect(),
+            path: n.path,
+            title: n.title,
+            tags: n.tags,
+            body: n.body,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHitDto {
+    id: String,
+    kind: &'static str,
+    title: String,
+    snippet: String,
+    thread_id: Option<String>,
+    date: Option<i64>,
+}
+
+impl From<SearchResult> for SearchHitDto {
+    fn from(r: SearchResult) -> Self {
+        Self {
+            kind: if r.id.starts_with('n') {
+                "note"
+            } else {
+                "message"
+            },
+            id: r.id,
+            title: r.title,
+            snippet: r.snippet.text,
+            thread_id: None,
+            date: r.date,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SmartReplyDto {
+    message: String,
+    suggestions: Vec<String>,
+    /// Why there are none, in words.
+    reason: Option<String>,
+    elapsed_ms: u64,
+    cached: bool,
+}
+
+impl From<SmartReply> for SmartReplyDto {
+    fn from(r: SmartReply) -> Self {
+        let (suggestions, reason) = match r.outcome {
+            Outcome::Suggestions(s) => (s.into_iter().map(|s| s.text).collect(), None),
+            Outcome::Skipped(why) => (Vec::new(), Some(why.explain().to_string())),
+        };
+        Self {
+            message: r.message,
+            suggestions,
+            reason,
+            elapsed_ms: r.elapsed_ms,
+            cached: r.cached,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftDto {
+    id: i64,
+    message: Option<String>,
+    to: Vec<String>,
+    subject: String,
+    body: String,
+    updated_at: i64,
+}
+
+impl From<Draft> for DraftDto {
+    fn from(d: Draft) -> Self {
+        Self {
+            id: d.id,
+            message: d.in_reply_to.map(|m| format!("m{m}")),
+            to: d.to,
+            subject: d.subject,
+            body: d.body,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressDto {
+    stage: String,
+    done: u64,
+    total: Option<u64>,
+}
+
+impl ProgressDto {
+    fn new(source: &str, p: Progress) -> Self {
+        let (what, done, total) = match p {
+            Progress::Scanning => ("looking for files", 0, None),
+            Progress::Reading { done, total } => ("reading", done, Some(total)),
+            Progress::Threading => ("threading", 0, None),
+            Progress::Indexing { done, total } => ("indexing", done, Some(total)),
+        };
+        Self {
+            stage: format!("{source}: {what}"),
+            done,
+            total,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleInstalledDto {
+    messages: u64,
+    notes: u64,
+}
+
+impl From<SampleInstalled> for SampleInstalledDto {
+    fn from(s: SampleInstalled) -> Self {
+        Self {
+            messages: s.messages,
+            notes: s.notes,
+        }
+    }
+}
+
+/// First run: the bundled sample mailbox and notes, written to the data folder and indexed.
+#[tauri::command]
+pub async fn install_sample_data(
+    assistant: tauri::State<'_, Assistant>,
+    on_progress: Channel<ProgressDto>,
+) -> Result<SampleInstalledDto, CommandError> {
+    let dir = assistant.data_dir().root().join("sample");
+    let installed = assistant
+        .library()
+        .install_sample_data(dir, move |source, p| {
+            let _ = on_progress.send(ProgressDto::new(source, p));
+        })
+        .await?;
+    Ok(installed.into())
+}
+
+/// Threads for the inbox, newest first, or those matching `query`.
+#[tauri::command]
+pub async fn inbox(
+    assistant: tauri::State<'_, Assistant>,
+    query: Option<String>,
+    unread_only: bool,
+    limit: usize,
+    offset: usize,
+) -> Result<Vec<InboxThreadDto>, CommandError> {
+    let q = InboxQuery {
+        query,
+        unread_only,
+        limit,
+        offset,
+    };
+    let threads = assistant.library().inbox(q).await?;
+    Ok(threads.into_iter().map(InboxThreadDto::from).collect())
+}
+
+/// A thread (`t5`) or the thread of a message (`m12`), marked read.
+#[tauri::command]
+pub async fn open_thread(
+    assistant: tauri::State<'_, Assistant>,
+    id: String,
+) -> Result<ThreadDto, CommandError> {
+    Ok(assistant.library().open_thread(&id).await?.into())
+}
+
+/// Every note by title, or those matching `query`.
+#[tauri::command]
+pub async fn notes_list(
+    assistant: tauri::State<'_, Assistant>,
+    query: Option<String>,
+) -> Result<Vec<NoteItemDto>, CommandError> {
+    let notes = assistant.library().notes(query.as_deref()).await?;
+    Ok(notes.into_iter().map(NoteItemDto::from).collect())
+}
+
+/// A note (`n3`, or its path) with its links resolved.
+#[tauri::command]
+pub async fn open_note(
+    assistant: tauri::State<'_, Assistant>,
+    id: String,
+) -> Result<NoteDto, CommandError> {
+    match assistant.library().show(&id).await? {
+        Shown::Note(n) => Ok((*n).into()),
+        _ => Err(CommandError::invalid(format!(
+            "`{id}` is not a note (use an id like n3 or a note path)"
+        ))),
+    }
+}
+
+/// Mail and notes matching `query` (words and filters such as `from:kenneth`).
+#[tauri::command]
+pub async fn search(
+    assistant: tauri::State<'_, Assistant>,
+    query: String,
+    limit: usize,
+) -> Result<Vec<SearchHitDto>, CommandError> {
+    let hits = assistant.library().search(&query, limit.max(1)).await?;
+    Ok(hits.into_iter().map(SearchHitDto::from).collect())
+}
+
+/// Three short reply suggestions for a message (`m12`), or why it gets none.
+#[tauri::command]
+pub async fn smart_reply(
+    assistant: tauri::State<'_, Assistant>,
+    id: String,
+    fresh: bool,
+) -> Result<SmartReplyDto, CommandError> {
+    Ok(assistant.smart_reply(&id, fresh).await?.into())
+}
+
+/// A draft reply to `id` from suggestion `index`.
+#[tauri::command]
+pub async fn pick_reply(
+    assistant: tauri::State<'_, Assistant>,
+    id: String,
+    index: usize,
+) -> Result<DraftDto, CommandError> {
+    Ok(assistant.pick_reply(&id, index).await?.into())
+}
+
+/// Saves the edited text of a draft.
+#[tauri::command]
+pub async fn save_draft(
+    assistant: tauri::State<'_, Assistant>,
+    id: i64,
+    body: String,
+) -> Result<DraftDto, CommandError> {
+    Ok(assistant.library().edit_draft(id, body).await?.into())
+}
+
+/// Every draft, newest first.
+#[tauri::command]
+pub async fn drafts(assistant: tauri::State<'_, Assistant>) -> Result<Vec<DraftDto>, CommandError> {
+    let drafts = assistant.library().drafts().await?;
+    Ok(drafts.into_iter().map(DraftDto::from).collect())
+}

@@ -1,0 +1,237 @@
+//! The app's commands through Tauri's IPC on the mock runtime (no window, no model): what the UI
+//! sends, as JSON, and what comes back, over a data folder holding the bundled sample data.
+
+use assistant_core::{Assistant, DataDir};
+use serde_json::{json, Value};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::{InvokeRequest, WebviewWindow};
+use tauri::WebviewWindowBuilder;
+
+struct App {
+    _data: tempfile::TempDir,
+    _app: tauri::App<tauri::test::MockRuntime>,
+    window: WebviewWindow<tauri::test::MockRuntime>,
+    assistant: Assistant,
+}
+
+fn app() -> App {
+    let data = tempfile::tempdir().unwrap();
+    let assistant = Assistant::open(DataDir::at(data.path()).unwrap());
+    let app = assistant_app_lib::with_commands(mock_builder())
+        .manage(assistant.clone())
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    App {
+        _data: data,
+        _app: app,
+        window,
+        assistant,
+    }
+}
+
+fn with_sample_data() -> App {
+    let app = app();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = app.assistant.data_dir().root().join("sample");
+    let installed = rt
+        .block_on(app.assistant.library().install_sample_data(dir, |_, _| {}))
+        .unwrap();
+    assert_eq!(
+        installed.messages, 9,
+        "the bundled maildir has nine messages"
+    );
+    app
+}
+
+/// Invokes `cmd` with `args` as the UI does; the value, or the `{kind, message}` error.
+fn invoke(app: &App, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: tauri::ipc::CallbackFn(0),
+        error: tauri::ipc::CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: args.into(),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(&app.window, request).map(|body| body.deserialize::<Value>().unwrap())
+}
+
+fn inbox(app: &App, query: Option<&str>, unread_only: bool) -> Vec<Value> {
+    let v = invoke(
+        app,
+        "inbox",
+        json!({"query": query, "unreadOnly": unread_only, "limit": 50, "offset": 0}),
+    )
+    .unwrap();
+    v.as_array().unwrap().clone()
+}
+
+#[test]
+fn a_new_data_folder_is_a_first_run_and_the_sample_data_ends_it() {
+    let app = app();
+    let info = invoke(&app, "app_info", json!({})).unwrap();
+    assert_eq!(info["firstRun"], true);
+    assert_eq!(info["activeModel"], Value::Null);
+    assert_eq!(info["counts"]["messages"], 0);
+
+    let app = with_sample_data();
+    let info = invoke(&app, "app_info", json!({})).unwrap();
+    assert_eq!(info["firstRun"], false);
+    assert_eq!(info["counts"]["messages"], 9);
+    assert_eq!(info["counts"]["notes"], 6);
+}
+
+#[test]
+fn the_inbox_lists_threads_newest_first_and_opening_one_marks_it_read() {
+    let app = with_sample_data();
+    let rows = inbox(&app, None, false);
+    assert!(rows.len() >= 6, "{rows:?}");
+    let dates: Vec<i64> = rows
+        .iter()
+        .map(|r| r["lastDate"].as_i64().unwrap())
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+    let budget = rows
+        .iter()
+        .find(|r| r["subject"] == "Q3 budget review")
+        .expect("the budget thread");
+    assert_eq!(budget["messageCount"], 3);
+    let people = budget["participants"].to_string();
+    assert!(people.contains("Kenneth Moreau") && people.contains("Sara Lindqvist"));
+    assert!(!budget["summaryLine"].as_str().unwrap().is_empty());
+
+    // The sample maildir's files carry no "seen" flag: every thread starts unread.
+    let unread = inbox(&app, None, true);
+    assert_eq!(unread.len(), rows.len());
+    assert!(unread
+        .iter()
+        .all(|r| r["unreadCount"].as_i64().unwrap() > 0));
+
+    let first = unread[0]["id"].as_str().unwrap().to_string();
+    let thread = invoke(&app, "open_thread", json!({"id": first})).unwrap();
+    assert_eq!(thread["id"], first.as_str());
+    assert_eq!(thread["focus"], Value::Null);
+    let messages = thread["messages"].as_array().unwrap();
+    assert!(!messages.is_empty());
+    assert!(messages[0]["body"].as_str().unwrap().len() > 10);
+    let still_unread = inbox(&app, None, true);
+    assert_eq!(still_unread.len(), unread.len() - 1);
+    assert!(still_unread.iter().all(|r| r["id"] != first.as_str()));
+    let opened = inbox(&app, None, false);
+    let opened = opened.iter().find(|r| r["id"] == first.as_str()).unwrap();
+    assert_eq!(opened["unreadCount"], 0);
+
+    // Opened by one of its messages (a citation does that): the same thread, that message focused.
+    let message = messages[0]["id"].as_str().unwrap();
+    let by_message = invoke(&app, "open_thread", json!({"id": message})).unwrap();
+    assert_eq!(by_message["id"], first.as_str());
+    assert_eq!(by_message["focus"], message);
+}
+
+#[test]
+fn inbox_search_finds_threads_by_sender_and_words() {
+    let app = with_sample_data();
+    let from_sara = inbox(&app, Some("from:sara"), false);
+    let subjects: Vec<&str> = from_sara
+        .iter()
+        .map(|r| r["subject"].as_str().unwrap())
+        .collect();
+    assert!(subjects.contains(&"Lunch Friday?"), "{subjects:?}");
+    assert!(
+        !subjects.contains(&"Supplier contract renewal"),
+        "{subjects:?}"
+    );
+    let lisbon = inbox(&app, Some("Lisbon offsite"), false);
+    assert_eq!(lisbon[0]["subject"], "Team offsite in Lisbon");
+    assert!(inbox(&app, Some("zebra xylophone"), false).is_empty());
+
+    let hits = invoke(&app, "search", json!({"query": "budget", "limit": 10})).unwrap();
+    let kinds: Vec<&str> = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"message") && kinds.contains(&"note"),
+        "{kinds:?}"
+    );
+}
+
+#[test]
+fn notes_list_and_open_with_resolved_wikilinks_and_backlinks() {
+    let app = with_sample_data();
+    let notes = invoke(&app, "notes_list", json!({"query": null})).unwrap();
+    let notes = notes.as_array().unwrap();
+    assert_eq!(notes.len(), 6);
+    let home = notes.iter().find(|n| n["title"] == "Home").unwrap();
+    assert_eq!(home["path"], "index.md");
+    assert_eq!(home["tags"], json!(["index"]));
+
+    let note = invoke(&app, "open_note", json!({"id": home["id"]})).unwrap();
+    assert!(note["body"]
+        .as_str()
+        .unwrap()
+        .contains("[[Kenneth Moreau]]"));
+    let kenneth_link = note["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["target"] == "Kenneth Moreau")
+        .unwrap();
+    let kenneth = kenneth_link["id"].as_str().expect("the link resolves");
+    let person = invoke(&app, "open_note", json!({"id": kenneth})).unwrap();
+    assert_eq!(person["title"], "Kenneth Moreau");
+    let backlinks = person["backlinks"].to_string();
+    assert!(backlinks.contains("Home"), "{backlinks}");
+
+    let searched = invoke(&app, "notes_list", json!({"query": "Lisbon"})).unwrap();
+    assert!(
+        searched.to_string().contains("lisbon-offsite"),
+        "{searched}"
+    );
+}
+
+#[test]
+fn bad_requests_come_back_as_kind_and_message() {
+    let app = with_sample_data();
+    let e = invoke(&app, "open_note", json!({"id": "m1"})).unwrap_err();
+    assert_eq!(e["kind"], "invalid_request");
+    assert!(e["message"].as_str().unwrap().contains("`m1`"), "{e}");
+    let e = invoke(&app, "open_thread", json!({"id": "t999"})).unwrap_err();
+    assert_eq!(e["kind"], "not_found");
+    let e = invoke(
+        &app,
+        "summarize",
+        json!({"request": {"kind": "week", "id": null}}),
+    )
+    .unwrap_err();
+    assert_eq!(e["kind"], "invalid_request");
+
+    // A file that is not a model: refused, naming the file; nothing installed.
+    let bad = app.assistant.data_dir().root().join("not-a-model.gguf");
+    std::fs::write(&bad, b"GGUF but truncated").unwrap();
+    let e = invoke(&app, "import_model", json!({"path": bad})).unwrap_err();
+    assert!(
+        e["message"].as_str().unwrap().contains("not-a-model.gguf"),
+        "{e}"
+    );
+    let models = invoke(&app, "models_list", json!({})).unwrap();
+    assert!(
+        models
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["installed"] == false),
+        "{models}"
+    );
+    assert!(models
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["id"].as_str().unwrap().contains("smollm2")));
+}
