@@ -23,6 +23,8 @@ struct Inner {
     engine: Mutex<Option<Loaded>>,
     /// Bumped by [`Assistant::stop_streaming`]; streaming callers watch it and drop their streams.
     stop: tokio::sync::watch::Sender<u64>,
+    /// Bumped by [`Assistant::cancel_downloads`].
+    cancel_downloads: tokio::sync::watch::Sender<u64>,
 }
 
 struct Loaded {
@@ -39,6 +41,7 @@ impl Assistant {
                 dir,
                 engine: Mutex::new(None),
                 stop: tokio::sync::watch::channel(0).0,
+                cancel_downloads: tokio::sync::watch::channel(0).0,
             }),
         }
     }
@@ -125,6 +128,17 @@ impl Assistant {
     /// Changes each time [`Assistant::stop_streaming`] is called.
     pub fn stop_requests(&self) -> tokio::sync::watch::Receiver<u64> {
         self.inner.stop.subscribe()
+    }
+
+    /// Asks every model download running now to stop; like [`Assistant::stop_streaming`], the
+    /// downloading caller watches [`Assistant::cancel_requests`] and drops its download.
+    pub fn cancel_downloads(&self) {
+        self.inner.cancel_downloads.send_modify(|n| *n += 1);
+    }
+
+    /// Changes each time [`Assistant::cancel_downloads`] is called.
+    pub fn cancel_requests(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.cancel_downloads.subscribe()
     }
 
     /// Queues a request on the active model.

@@ -13,21 +13,66 @@ use crate::library::Library;
 
 /// Every bundled file: its path under the sample folder and its bytes.
 const FILES: &[(&str, &[u8])] = &[
-    ("mail/.Archive/cur/1690000001.M8P1.sample", include_bytes!("../../sample/mail/.Archive/cur/1690000001.M8P1.sample")),
-    ("mail/.Archive/cur/1690000002.M9P1.sample", include_bytes!("../../sample/mail/.Archive/cur/1690000002.M9P1.sample")),
-    ("mail/cur/1700000001.M1P1.sample", include_bytes!("../../sample/mail/cur/1700000001.M1P1.sample")),
-    ("mail/cur/1700000002.M2P1.sample", include_bytes!("../../sample/mail/cur/1700000002.M2P1.sample")),
-    ("mail/cur/1700000003.M3P1.sample", include_bytes!("../../sample/mail/cur/1700000003.M3P1.sample")),
-    ("mail/cur/1700000004.M4P1.sample", include_bytes!("../../sample/mail/cur/1700000004.M4P1.sample")),
-    ("mail/new/1700000005.M5P1.sample", include_bytes!("../../sample/mail/new/1700000005.M5P1.sample")),
-    ("mail/new/1700000006.M6P1.sample", include_bytes!("../../sample/mail/new/1700000006.M6P1.sample")),
-    ("mail/new/1700000007.M7P1.sample", include_bytes!("../../sample/mail/new/1700000007.M7P1.sample")),
-    ("notes/index.md", include_bytes!("../../sample/notes/index.md")),
-    ("notes/people/Kenneth Moreau.md", include_bytes!("../../sample/notes/people/Kenneth Moreau.md")),
-    ("notes/people/sara-lindqvist.md", include_bytes!("../../sample/notes/people/sara-lindqvist.md")),
-    ("notes/projects/lisbon-offsite.md", include_bytes!("../../sample/notes/projects/lisbon-offsite.md")),
-    ("notes/projects/q3-budget.md", include_bytes!("../../sample/notes/projects/q3-budget.md")),
-    ("notes/recipes.md", include_bytes!("../../sample/notes/recipes.md")),
+    (
+        "mail/.Archive/cur/1690000001.M8P1.sample",
+        include_bytes!("../../sample/mail/.Archive/cur/1690000001.M8P1.sample"),
+    ),
+    (
+        "mail/.Archive/cur/1690000002.M9P1.sample",
+        include_bytes!("../../sample/mail/.Archive/cur/1690000002.M9P1.sample"),
+    ),
+    (
+        "mail/cur/1700000001.M1P1.sample",
+        include_bytes!("../../sample/mail/cur/1700000001.M1P1.sample"),
+    ),
+    (
+        "mail/cur/1700000002.M2P1.sample",
+        include_bytes!("../../sample/mail/cur/1700000002.M2P1.sample"),
+    ),
+    (
+        "mail/cur/1700000003.M3P1.sample",
+        include_bytes!("../../sample/mail/cur/1700000003.M3P1.sample"),
+    ),
+    (
+        "mail/cur/1700000004.M4P1.sample",
+        include_bytes!("../../sample/mail/cur/1700000004.M4P1.sample"),
+    ),
+    (
+        "mail/new/1700000005.M5P1.sample",
+        include_bytes!("../../sample/mail/new/1700000005.M5P1.sample"),
+    ),
+    (
+        "mail/new/1700000006.M6P1.sample",
+        include_bytes!("../../sample/mail/new/1700000006.M6P1.sample"),
+    ),
+    (
+        "mail/new/1700000007.M7P1.sample",
+        include_bytes!("../../sample/mail/new/1700000007.M7P1.sample"),
+    ),
+    (
+        "notes/index.md",
+        include_bytes!("../../sample/notes/index.md"),
+    ),
+    (
+        "notes/people/Kenneth Moreau.md",
+        include_bytes!("../../sample/notes/people/Kenneth Moreau.md"),
+    ),
+    (
+        "notes/people/sara-lindqvist.md",
+        include_bytes!("../../sample/notes/people/sara-lindqvist.md"),
+    ),
+    (
+        "notes/projects/lisbon-offsite.md",
+        include_bytes!("../../sample/notes/projects/lisbon-offsite.md"),
+    ),
+    (
+        "notes/projects/q3-budget.md",
+        include_bytes!("../../sample/notes/projects/q3-budget.md"),
+    ),
+    (
+        "notes/recipes.md",
+        include_bytes!("../../sample/notes/recipes.md"),
+    ),
 ];
 
 /// What installing the sample data added.
@@ -79,7 +124,11 @@ impl Library {
         let cancel = Arc::new(AtomicBool::new(false));
         let p = progress.clone();
         let mail_report = self
-            .ingest(IngestSpec::Maildir(mail), move |x| p("mail", x), cancel.clone())
+            .ingest(
+                IngestSpec::Maildir(mail),
+                move |x| p("mail", x),
+                cancel.clone(),
+            )
             .await?;
         let p = progress.clone();
         let notes_report = self
@@ -101,7 +150,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mail, notes) = write_sample_files(dir.path()).unwrap();
         assert!(mail.join("tmp").is_dir());
-        let written = FILES.iter().filter(|(rel, _)| dir.path().join(rel).is_file()).count();
+        let written = FILES
+            .iter()
+            .filter(|(rel, _)| dir.path().join(rel).is_file())
+            .count();
         assert_eq!(written, FILES.len());
         let index = notes.join("index.md");
         std::fs::write(&index, "mine").unwrap();

@@ -21,8 +21,8 @@ use crate::mail::threading::ThreadInput;
 use crate::mail::ParsedMail;
 use crate::notes::ParsedNote;
 
-pub use migrations::{LATEST_VERSION, MIGRATIONS};
 pub use browsing::{InboxRow, NoteListRow};
+pub use migrations::{LATEST_VERSION, MIGRATIONS};
 pub use records::*;
 pub use replies::Draft;
 
