@@ -2,6 +2,4 @@
 # Builds the UI into ui/dist (the app embeds it at compile time, so this runs before any build of src-tauri).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rm -rf ui/dist
-mkdir -p ui/dist
-cp ui/src/* ui/dist/
+cd ui && npm ci --no-audit --no-fund && npm run build

@@ -23,6 +23,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The UI is built with Vite (Node 18.19 or newer; Debian 12's own nodejs is enough).
+if ! command -v npm >/dev/null; then
+  echo "==> installing nodejs and npm"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
 if ! command -v cargo >/dev/null; then
   echo "error: cargo (Rust 1.88 or newer) is required; install it with rustup and run this again" >&2
   exit 1

@@ -9,6 +9,8 @@ ASSISTANT_TEST_MODEL=$(bash scripts/fetch-default-model.sh)
 export ASSISTANT_TEST_EMBEDDING_MODEL
 ASSISTANT_TEST_EMBEDDING_MODEL=$(bash scripts/fetch-embedding-model.sh)
 bash scripts/build-ui.sh
+# The UI's own unit tests (Markdown, dates, keys, theme, citations).
+(cd ui && npm test --silent)
 cargo test --workspace --no-fail-fast "$@"
 # The CPU kernels once more with the AVX2 versions where the CPU also has AVX-VNNI or AVX-512.
 CANDLE_DISABLE_AVX512=1 CANDLE_DISABLE_AVX_VNNI=1 cargo test --workspace --test cpu_kernels "$@"

@@ -1,0 +1,45 @@
+// What the views share: the navigation, the status bar and the app info.
+
+import type { AppInfo } from './api';
+import type { Shortcut } from './keys';
+
+export type ViewName = 'inbox' | 'notes' | 'assistant' | 'models' | 'settings';
+
+export type NavParams = {
+  /** Inbox: a thread ("t5") or message ("m12") to open; Notes: a note ("n3" or path). */
+  open?: string;
+  /** Notes: the heading to scroll to in the opened note. */
+  heading?: string;
+  /** Assistant: ask about this thread / message / note. */
+  about?: { id: string; label: string };
+  /** The view the user came from (a back button returns there). */
+  from?: ViewName;
+};
+
+export interface View {
+  readonly el: HTMLElement;
+  /** Called each time the view is shown. */
+  show(params: NavParams): void;
+  /** A keyboard shortcut while this view is shown; true when handled. */
+  shortcut?(s: Shortcut, e: KeyboardEvent): boolean;
+  /** The mail or notes library changed on disk. */
+  librarySynced?(): void;
+}
+
+export interface App {
+  navigate(view: ViewName, params?: NavParams): void;
+  /** Re-reads app_info and updates the status bar; returns the info (null when it failed). */
+  refreshInfo(): Promise<AppInfo | null>;
+  /** The last app_info. */
+  info(): AppInfo | null;
+  /** A short message in the status bar's notice area. */
+  notice(text: string): void;
+}
+
+export const VIEW_TITLES: Record<ViewName, string> = {
+  inbox: 'Inbox',
+  notes: 'Notes',
+  assistant: 'Assistant',
+  models: 'Models',
+  settings: 'Settings',
+};

@@ -1,0 +1,238 @@
+// The Inbox: threads newest first (or a search), and the open thread beside or instead of them.
+
+import * as api from './api';
+import type { App, NavParams, View, ViewName } from './app';
+import { append, emptyBox, errorBox, h, loadingBox, replace } from './dom';
+import { formatListDate, formatParticipants, isoDate, plural } from './format';
+import type { Shortcut } from './keys';
+import { ListNav } from './listnav';
+import { ThreadView } from './thread';
+
+const PAGE = 50;
+
+export class InboxView implements View {
+  readonly el: HTMLElement;
+  private readonly split: HTMLElement;
+  private readonly search: HTMLInputElement;
+  private readonly unread: HTMLInputElement;
+  private readonly list: HTMLUListElement;
+  private readonly state: HTMLElement;
+  private readonly more: HTMLButtonElement;
+  private readonly nav: ListNav;
+  private readonly thread: ThreadView;
+  private threads: api.InboxThread[] = [];
+  private seq = 0;
+  private loaded = false;
+  private from: ViewName | undefined;
+  private openId: string | null = null;
+
+  constructor(private readonly app: App) {
+    this.search = h('input', {
+      id: 'inbox-search',
+      type: 'search',
+      placeholder: 'Search mail',
+      title: 'Words to find; from:name for a sender',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      'aria-label': 'Search mail',
+    });
+    this.search.addEventListener('input', () => {
+      if (this.search.value.trim() === '' && this.loaded) this.load(); // cleared: back to everything
+    });
+    this.unread = h('input', { id: 'inbox-unread', type: 'checkbox' });
+    this.unread.addEventListener('change', () => this.load());
+    const form = h(
+      'form',
+      { class: 'search', role: 'search' },
+      this.search,
+      h('label', { class: 'toggle' }, this.unread, h('span', null, 'Unread only')),
+    );
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.load();
+    });
+    this.list = h('ul', { id: 'inbox-list', class: 'rows', 'aria-label': 'Conversations' });
+    this.list.addEventListener('click', (e) => {
+      const row = (e.target as Element).closest<HTMLElement>('.thread-row');
+      if (row?.dataset.id) this.openThread(row.dataset.id);
+    });
+    this.state = h('div', { class: 'list-state' });
+    this.more = h('button', { type: 'button', class: 'load-more secondary', hidden: true, onclick: () => this.load(true) }, 'Show older');
+    this.nav = new ListNav(this.list, '.thread-row');
+    this.thread = new ThreadView({
+      app,
+      onBack: () => this.back(),
+      onOpened: (t) => this.markRead(t.id),
+    });
+    this.split = h(
+      'div',
+      { class: 'split', 'data-show': 'list' },
+      h(
+        'div',
+        { class: 'list-pane' },
+        h('header', { class: 'pane-header' }, h('h1', { class: 'pane-title' }, 'Inbox'), form),
+        h('div', { class: 'list-scroll' }, this.state, this.list, this.more),
+      ),
+      h('div', { class: 'detail-pane' }, this.thread.el),
+    );
+    this.el = h('section', { class: 'view view-inbox', 'aria-label': 'Inbox' }, this.split);
+  }
+
+  show(params: NavParams): void {
+    if (!this.loaded) this.load();
+    if (params.open) this.openThread(params.open, params.from);
+  }
+
+  librarySynced(): void {
+    if (this.loaded) this.load(false, true);
+  }
+
+  shortcut(s: Shortcut, e: KeyboardEvent): boolean {
+    switch (s) {
+      case 'next':
+        return this.nav.move(1);
+      case 'prev':
+        return this.nav.move(-1);
+      case 'open': {
+        if ((e.target as Element | null)?.closest?.('button, a, [role="button"]')) return false; // the button opens itself
+        const row = this.nav.selected();
+        if (!row?.dataset.id) return false;
+        this.openThread(row.dataset.id);
+        return true;
+      }
+      case 'reply':
+        return this.thread.current() !== null && this.thread.focusReply();
+      case 'search':
+        this.showPane('list');
+        this.search.focus();
+        this.search.select();
+        return true;
+      case 'back':
+        if (this.openId === null) return false;
+        this.back();
+        return true;
+    }
+  }
+
+  private openThread(id: string, from?: ViewName): void {
+    this.from = from;
+    this.openId = id;
+    this.nav.selectId(id);
+    this.showPane('detail');
+    this.thread.open(id, from);
+  }
+
+  private back(): void {
+    const from = this.from;
+    this.from = undefined;
+    this.openId = null;
+    this.thread.placeholder();
+    this.showPane('list');
+    if (from && from !== 'inbox') {
+      this.app.navigate(from);
+      return;
+    }
+    (this.nav.selected() ?? this.nav.rows()[0])?.focus();
+  }
+
+  private showPane(which: 'list' | 'detail'): void {
+    this.split.dataset.show = which;
+  }
+
+  /** The opened thread is read now: update its row. */
+  private markRead(threadId: string): void {
+    this.openId = threadId;
+    this.nav.selectId(threadId);
+    const t = this.threads.find((x) => x.id === threadId);
+    if (t) t.unreadCount = 0;
+    const row = this.list.querySelector<HTMLElement>(`.thread-row[data-id="${CSS.escape(threadId)}"]`);
+    row?.classList.remove('unread');
+    row?.querySelector('.unread-label')?.remove();
+  }
+
+  /** Loads the first page (or the next, with `more`); `quiet` keeps the list on screen meanwhile. */
+  private load(more = false, quiet = false): void {
+    const mine = ++this.seq;
+    const query = this.search.value.trim() || null;
+    const unreadOnly = this.unread.checked;
+    const offset = more ? this.threads.length : 0;
+    this.list.setAttribute('aria-busy', 'true');
+    if (more) {
+      this.more.disabled = true;
+    } else if (!quiet || this.threads.length === 0) {
+      this.more.hidden = true;
+      replace(this.state, loadingBox(query ? 'Searching your mail…' : 'Loading your mail…'));
+      if (!quiet) {
+        this.threads = [];
+        replace(this.list);
+      }
+    }
+    api
+      .inbox({ query, unreadOnly, limit: PAGE, offset })
+      .then((page) => {
+        if (mine !== this.seq) return;
+        this.loaded = true;
+        this.threads = more ? this.threads.concat(page) : page;
+        if (more) append(this.list, ...page.map(rowEl));
+        else replace(this.list, ...page.map(rowEl));
+        this.nav.selectId(this.openId);
+        this.more.hidden = page.length < PAGE;
+        if (this.threads.length === 0) {
+          replace(this.state, emptyState(query, unreadOnly));
+        } else {
+          replace(this.state);
+        }
+      })
+      .catch((e) => {
+        if (mine !== this.seq) return;
+        replace(this.state, errorBox(api.toCommandError(e), () => this.load(more)));
+      })
+      .finally(() => {
+        if (mine !== this.seq) return;
+        this.list.removeAttribute('aria-busy');
+        this.more.disabled = false;
+      });
+  }
+}
+
+function emptyState(query: string | null, unreadOnly: boolean): HTMLElement {
+  const attrs = { id: 'inbox-empty' };
+  if (query) {
+    return emptyBox(
+      `No mail matches “${query}”`,
+      unreadOnly ? 'Only unread mail was searched: untick “Unread only” to search everything.' : 'Try other words, or a sender: from:kenneth.',
+      attrs,
+    );
+  }
+  if (unreadOnly) return emptyBox('No unread mail', 'You are all caught up.', attrs);
+  return emptyBox('No mail yet', 'Mail shows up here once a mailbox is in the library.', attrs);
+}
+
+function rowEl(t: api.InboxThread): HTMLLIElement {
+  const unread = t.unreadCount > 0;
+  return h(
+    'li',
+    null,
+    h(
+      'button',
+      { type: 'button', class: `thread-row${unread ? ' unread' : ''}`, 'data-id': t.id },
+      h(
+        'span',
+        { class: 'row-line' },
+        h('span', { class: 'unread-dot', 'aria-hidden': 'true' }),
+        h('span', { class: 'thread-participants' }, formatParticipants(t.participants)),
+        t.messageCount > 1
+          ? h(
+              'span',
+              { class: 'count' },
+              h('span', { 'aria-hidden': 'true' }, String(t.messageCount)),
+              h('span', { class: 'visually-hidden' }, `, ${plural(t.messageCount, 'message')}`),
+            )
+          : null,
+        h('time', { class: 'thread-date', datetime: isoDate(t.lastDate) || null }, formatListDate(t.lastDate)),
+      ),
+      h('span', { class: 'thread-subject' }, t.subject.trim() || '(no subject)', unread ? h('span', { class: 'visually-hidden unread-label' }, ' (unread)') : null),
+      h('span', { class: 'thread-summary' }, t.summaryLine),
+    ),
+  );
+}

@@ -1,0 +1,327 @@
+// One conversation: its messages, a machine-written summary, suggested replies and a draft.
+
+import * as api from './api';
+import type { App, ViewName } from './app';
+import { VIEW_TITLES } from './app';
+import { ICONS, append, emptyBox, errorBox, h, icon, loadingBox, replace } from './dom';
+import { formatBytes, formatFullDate, isoDate, mailboxFull, mailboxName, plural } from './format';
+import { latestMessage } from './mail';
+import { createSummaryCard } from './summary';
+
+export interface ThreadViewOptions {
+  app: App;
+  /** The back button / Escape. */
+  onBack: () => void;
+  /** A thread was opened (and so marked read). */
+  onOpened: (thread: api.Thread) => void;
+}
+
+export class ThreadView {
+  readonly el: HTMLElement;
+  private seq = 0;
+  private thread: api.Thread | null = null;
+  private backButton: HTMLButtonElement;
+  private backLabel: HTMLElement;
+
+  constructor(private readonly opts: ThreadViewOptions) {
+    this.backLabel = h('span', { class: 'back-label' }, 'Inbox');
+    this.backButton = h(
+      'button',
+      { type: 'button', class: 'back', 'aria-label': 'Back to the inbox', onclick: () => this.opts.onBack() },
+      icon(ICONS.back),
+      this.backLabel,
+    );
+    this.el = h('div', { class: 'detail-content' });
+    this.placeholder();
+  }
+
+  /** Nothing selected. */
+  placeholder(): void {
+    this.seq++;
+    this.thread = null;
+    replace(
+      this.el,
+      emptyBox('No conversation open', 'Pick one from the list, or press j and k to move and Enter to open.', {
+        class: 'detail-placeholder',
+      }),
+    );
+  }
+
+  /** Opens a thread ("t5") or the thread of a message ("m12"). `from` is where the back button goes. */
+  open(id: string, from?: ViewName): void {
+    const mine = ++this.seq;
+    this.setBack(from);
+    replace(this.el, h('div', { class: 'detail-toolbar' }, this.backButton), loadingBox('Opening the conversation…'));
+    api
+      .openThread(id)
+      .then((thread) => {
+        if (mine !== this.seq) return;
+        this.thread = thread;
+        this.render(thread, mine);
+        this.opts.onOpened(thread);
+      })
+      .catch((e) => {
+        if (mine !== this.seq) return;
+        replace(
+          this.el,
+          h('div', { class: 'detail-toolbar' }, this.backButton),
+          errorBox(api.toCommandError(e), () => this.open(id, from)),
+        );
+      });
+  }
+
+  current(): api.Thread | null {
+    return this.thread;
+  }
+
+  /** `r`: the first suggested reply, else the draft. */
+  focusReply(): boolean {
+    const target =
+      this.el.querySelector<HTMLElement>('#reply-chips .reply-chip:not([disabled])') ??
+      this.el.querySelector<HTMLElement>('#draft-editor');
+    if (!target) return false;
+    target.focus();
+    target.scrollIntoView({ block: 'nearest' });
+    return true;
+  }
+
+  private setBack(from?: ViewName): void {
+    const to = from && from !== 'inbox' ? VIEW_TITLES[from] : 'Inbox';
+    this.backLabel.textContent = to;
+    this.backButton.setAttribute('aria-label', `Back to ${to === 'Inbox' ? 'the inbox' : to}`);
+    this.backButton.classList.toggle('always', !!from && from !== 'inbox');
+  }
+
+  private render(thread: api.Thread, mine: number): void {
+    const subject = thread.subject.trim() || '(no subject)';
+    const messages = thread.messages;
+    const latest = latestMessage(messages);
+    const summary = createSummaryCard({ id: 'summary-card', what: 'thread' });
+    const askButton = h(
+      'button',
+      {
+        type: 'button',
+        id: 'ask-thread',
+        class: 'secondary',
+        onclick: () => this.opts.app.navigate('assistant', { about: { id: thread.id, label: subject } }),
+      },
+      icon(ICONS.spark),
+      'Ask about this thread',
+    );
+    const list = h('div', { class: 'messages' }, ...messages.map((m) => messageEl(m)));
+    const header = h(
+      'header',
+      { class: 'detail-header' },
+      h('h2', { class: 'thread-title' }, subject),
+      h('p', { class: 'detail-sub' }, plural(messages.length, 'message')),
+      h('div', { class: 'detail-actions' }, askButton),
+    );
+    replace(
+      this.el,
+      h('div', { class: 'detail-toolbar' }, this.backButton),
+      h(
+        'section',
+        { id: 'thread-view', 'aria-label': subject },
+        header,
+        summary.el,
+        messages.length > 0 ? list : emptyBox('No messages', 'This conversation has no messages left.'),
+        latest ? this.replies(latest, mine) : null,
+      ),
+    );
+    summary.load('thread', thread.id);
+
+    if (thread.focus) {
+      const focused = this.el.querySelector<HTMLElement>(`.message[data-id="${CSS.escape(thread.focus)}"]`);
+      if (focused) {
+        focused.classList.add('highlight');
+        // After layout, so the pane knows its height.
+        requestAnimationFrame(() => focused.scrollIntoView({ block: 'center' }));
+      }
+    } else {
+      this.el.scrollTop = 0;
+      this.el.closest('.detail-pane')?.scrollTo?.({ top: 0 });
+    }
+  }
+
+  private replies(latest: api.Message, mine: number): HTMLElement {
+    const body = h('div', { class: 'replies-body', 'aria-live': 'polite' });
+    const draftArea = h('div', { class: 'draft', hidden: true });
+    const refresh = h(
+      'button',
+      {
+        type: 'button',
+        class: 'icon-button',
+        'aria-label': 'Suggest other replies',
+        title: 'Suggest other replies',
+        onclick: () => load(true),
+      },
+      icon(ICONS.refresh),
+    );
+    const section = h(
+      'section',
+      { class: 'replies', 'aria-labelledby': 'replies-title' },
+      h(
+        'header',
+        { class: 'replies-header' },
+        h('h3', { id: 'replies-title' }, `Reply to ${mailboxName(latest.from)}`),
+        refresh,
+      ),
+      body,
+      draftArea,
+    );
+
+    const showDraft = (draft: api.Draft, status: string, focus: boolean) => {
+      if (mine !== this.seq) return;
+      const editor = h('textarea', {
+        id: 'draft-editor',
+        rows: 8,
+        spellcheck: 'true',
+        'aria-describedby': 'draft-status',
+      });
+      editor.value = draft.body;
+      const statusEl = h('span', { id: 'draft-status', role: 'status', 'aria-live': 'polite' }, status);
+      const errorSlot = h('div', { class: 'draft-error' });
+      const save = h('button', { type: 'button', id: 'draft-save', class: 'primary' }, 'Save draft');
+      let saving = false;
+      const doSave = () => {
+        if (saving) return;
+        saving = true;
+        save.disabled = true;
+        statusEl.textContent = 'Saving…';
+        replace(errorSlot);
+        api
+          .saveDraft(draft.id, editor.value)
+          .then((saved) => {
+            draft = saved;
+            statusEl.textContent = 'Draft saved';
+          })
+          .catch((e) => {
+            statusEl.textContent = 'Not saved';
+            replace(errorSlot, errorBox(api.toCommandError(e)));
+          })
+          .finally(() => {
+            saving = false;
+            save.disabled = false;
+          });
+      };
+      save.addEventListener('click', doSave);
+      editor.addEventListener('input', () => {
+        statusEl.textContent = 'Unsaved changes';
+      });
+      editor.addEventListener('keydown', (e) => {
+        if ((e.ctrlKey || e.metaKey) && e.key === 's') {
+          e.preventDefault();
+          doSave();
+        }
+      });
+      const to = draft.to.length > 0 ? draft.to.join(', ') : mailboxFull(latest.from);
+      replace(
+        draftArea,
+        h('label', { for: 'draft-editor', class: 'draft-label' }, `Draft to ${to}`),
+        h('p', { class: 'draft-subject' }, draft.subject),
+        editor,
+        h('div', { class: 'draft-actions' }, save, statusEl),
+        errorSlot,
+        h('p', { class: 'hint' }, 'Drafts stay on this computer; sending mail comes in a later version.'),
+      );
+      draftArea.hidden = false;
+      if (focus) editor.focus();
+    };
+
+    const load = (fresh: boolean) => {
+      refresh.disabled = true;
+      replace(body, loadingBox('Thinking of replies…', 'replies-loading'));
+      api
+        .smartReply(latest.id, fresh)
+        .then((r) => {
+          if (mine !== this.seq) return;
+          if (r.suggestions.length === 0) {
+            replace(body, h('p', { id: 'reply-none', class: 'muted' }, r.reason ?? 'No suggestions for this message.'));
+            return;
+          }
+          const chips = r.suggestions.map((text, index) =>
+            h('button', { type: 'button', class: 'reply-chip', 'data-index': index }, text),
+          );
+          const group = h('div', { id: 'reply-chips', role: 'group', 'aria-label': 'Suggested replies' }, ...chips);
+          const pickError = h('div', { class: 'pick-error' });
+          chips.forEach((chip, index) =>
+            chip.addEventListener('click', () => {
+              chips.forEach((c) => (c.disabled = true));
+              chip.classList.add('picked');
+              replace(pickError, loadingBox('Writing the draft…'));
+              api
+                .pickReply(latest.id, index)
+                .then((draft) => {
+                  replace(pickError);
+                  showDraft(draft, 'Draft saved', true);
+                })
+                .catch((e) => replace(pickError, errorBox(api.toCommandError(e))))
+                .finally(() => {
+                  chips.forEach((c) => (c.disabled = false));
+                  chip.classList.remove('picked');
+                });
+            }),
+          );
+          replace(body, group, pickError, h('p', { class: 'hint' }, 'Machine-written suggestions: pick one to start a draft you can edit.'));
+        })
+        .catch((e) => {
+          if (mine !== this.seq) return;
+          replace(body, errorBox(api.toCommandError(e), () => load(fresh)));
+        })
+        .finally(() => {
+          refresh.disabled = false;
+        });
+    };
+    load(false);
+
+    // A draft already written for this message opens in the editor.
+    api
+      .drafts()
+      .then((all) => {
+        const existing = all.filter((d) => d.message === latest.id).sort((a, b) => b.updatedAt - a.updatedAt)[0];
+        if (existing && draftArea.hidden) showDraft(existing, 'Draft saved', false);
+      })
+      .catch(() => {
+        /* the drafts list is a convenience; suggestions still work without it */
+      });
+    return section;
+  }
+}
+
+function messageEl(m: api.Message): HTMLElement {
+  const recipients = [
+    m.to.length > 0 ? `To ${m.to.map(mailboxName).join(', ')}` : '',
+    m.cc.length > 0 ? `Cc ${m.cc.map(mailboxName).join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const body = h('div', { class: 'message-body' });
+  body.textContent = m.body.trim() === '' ? '(This message has no text.)' : m.body;
+  const el = h(
+    'article',
+    { class: `message${m.unread ? ' unread' : ''}`, 'data-id': m.id, 'aria-label': `From ${mailboxName(m.from)}` },
+    h(
+      'header',
+      { class: 'message-header' },
+      h(
+        'div',
+        { class: 'message-people' },
+        h('span', { class: 'message-from', title: mailboxFull(m.from) }, mailboxName(m.from)),
+        recipients ? h('span', { class: 'message-to' }, recipients) : null,
+      ),
+      h('time', { class: 'message-date', datetime: isoDate(m.date) || null }, formatFullDate(m.date)),
+    ),
+    body,
+  );
+  if (m.attachments.length > 0) {
+    append(
+      el,
+      h(
+        'ul',
+        { class: 'attachments', 'aria-label': 'Attachments' },
+        ...m.attachments.map((a) => h('li', null, h('span', { class: 'attachment-name' }, a.filename), ` ${formatBytes(a.size)}`)),
+      ),
+    );
+  }
+  return el;
+}
