@@ -330,7 +330,8 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
 
     // Search from the inbox.
     app.click("button[data-nav=\"inbox\"]").await;
-    app.type_into("#inbox-search", "Lisbon\n").await;
+    // U+E007 is WebDriver's Enter key.
+    app.type_into("#inbox-search", "Lisbon\u{E007}").await;
     let found = app
         .text_when(
             "#inbox-list",
