@@ -17,7 +17,8 @@ use tauri::ipc::Channel;
 use tauri::{Emitter, Manager};
 
 /// The error every command returns: a stable `kind` and a human `message`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "CommandError")]
 pub struct CommandError {
     kind: &'static str,
     message: String,
@@ -48,7 +49,8 @@ impl From<CoreError> for CommandError {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[ts(rename = "AppInfo")]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfoDto {
     data_dir: String,
@@ -58,14 +60,19 @@ pub struct AppInfoDto {
     counts: CountsDto,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[ts(rename = "Counts")]
 pub struct CountsDto {
+    #[ts(type = "number")]
     messages: i64,
+    #[ts(type = "number")]
     threads: i64,
+    #[ts(type = "number")]
     notes: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "ChatEvent")]
 #[serde(
     tag = "type",
     rename_all = "camelCase",
@@ -86,7 +93,8 @@ pub enum ChatEventDto {
 /// What to summarise: `kind` is `message`, `thread`, `note` or `day`; `id` the message (m12 or a
 /// Message-ID), thread (t5 or one of its messages), note (n3 or its path), or day (YYYY-MM-DD;
 /// none = today).
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[ts(rename = "SummaryRequest")]
 #[serde(rename_all = "camelCase")]
 pub struct SummaryRequestDto {
     kind: String,
@@ -117,7 +125,8 @@ impl SummaryRequestDto {
 }
 
 /// A summary as the UI shows it (always labelled machine-written).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Summary")]
 #[serde(rename_all = "camelCase")]
 pub struct SummaryDto {
     target: String,
@@ -133,6 +142,7 @@ pub struct SummaryDto {
     points_removed: usize,
     /// What the fact check did not find in the source.
     unsupported: Vec<String>,
+    #[ts(type = "number")]
     elapsed_ms: u64,
 }
 
@@ -158,7 +168,8 @@ impl From<Summary> for SummaryDto {
 }
 
 /// A passage an answer may cite; `id` opens it (m12 / n3).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Citation")]
 #[serde(rename_all = "camelCase")]
 pub struct CitationDto {
     n: usize,
@@ -167,6 +178,7 @@ pub struct CitationDto {
     path: Option<String>,
     title: String,
     from: Option<String>,
+    #[ts(type = "number | null")]
     date: Option<i64>,
     passage: String,
 }
@@ -186,7 +198,8 @@ impl From<Citation> for CitationDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "AskEvent")]
 #[serde(
     tag = "type",
     rename_all = "camelCase",
@@ -204,6 +217,7 @@ pub enum AskEventDto {
         found: bool,
         cited: Vec<usize>,
         unsupported: Vec<String>,
+        #[ts(type = "number")]
         elapsed_ms: u64,
     },
 }
@@ -228,12 +242,16 @@ impl From<AskEvent> for AskEventDto {
 
 /// Sent as the `library-synced` event after each sync of a local source (at start, then on
 /// every change of a watched notes folder).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "LibrarySynced")]
 #[serde(rename_all = "camelCase")]
 pub struct LibrarySyncedDto {
     source: String,
+    #[ts(type = "number")]
     added: u64,
+    #[ts(type = "number")]
     updated: u64,
+    #[ts(type = "number")]
     removed: u64,
     error: Option<CommandError>,
 }
@@ -401,6 +419,51 @@ async fn chat(
     Ok(())
 }
 
+/// The TypeScript declarations of every type that crosses IPC, as `ui/src/bindings.ts` holds
+/// them (the UI imports its types from there; a test fails when the two drift).
+pub fn typescript_bindings() -> String {
+    use library_commands as l;
+    use model_commands as m;
+    use ts_rs::TS;
+    let decls = [
+        CommandError::decl(),
+        AppInfoDto::decl(),
+        CountsDto::decl(),
+        ChatEventDto::decl(),
+        SummaryRequestDto::decl(),
+        SummaryDto::decl(),
+        CitationDto::decl(),
+        AskEventDto::decl(),
+        LibrarySyncedDto::decl(),
+        l::InboxThreadDto::decl(),
+        l::MailboxDto::decl(),
+        l::AttachmentDto::decl(),
+        l::MessageDto::decl(),
+        l::ThreadDto::decl(),
+        l::NoteItemDto::decl(),
+        l::NoteLinkDto::decl(),
+        l::BacklinkDto::decl(),
+        l::NoteDto::decl(),
+        l::SearchHitDto::decl(),
+        l::SmartReplyDto::decl(),
+        l::DraftDto::decl(),
+        l::ProgressDto::decl(),
+        l::SampleInstalledDto::decl(),
+        m::ModelDto::decl(),
+        m::DownloadProgressDto::decl(),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types in src-tauri (`assistant_app_lib::typescript_bindings`).\n\
+         // Do not edit: run `UPDATE_BINDINGS=1 cargo test -p assistant-app --lib bindings`.\n",
+    );
+    for d in decls {
+        out.push_str("\nexport ");
+        out.push_str(&d);
+        out.push('\n');
+    }
+    out
+}
+
 /// The app's commands on a builder of any runtime: the real one in [`run`], Tauri's mock runtime
 /// in the command tests.
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
@@ -449,6 +512,21 @@ pub fn run() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typescript_bindings_match_the_rust_types() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
+        let generated = typescript_bindings();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/bindings.ts is not what the Rust types give: run \
+             `UPDATE_BINDINGS=1 cargo test -p assistant-app --lib bindings` and adapt the UI"
+        );
+    }
 
     #[test]
     fn core_errors_cross_ipc_as_kind_and_message() {

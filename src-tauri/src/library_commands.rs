@@ -15,14 +15,18 @@ use tauri::ipc::Channel;
 
 use crate::CommandError;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "InboxThread")]
 #[serde(rename_all = "camelCase")]
 pub struct InboxThreadDto {
     id: String,
     subject: String,
     participants: Vec<String>,
+    #[ts(type = "number | null")]
     last_date: Option<i64>,
+    #[ts(type = "number")]
     message_count: i64,
+    #[ts(type = "number")]
     unread_count: i64,
     summary_line: String,
 }
@@ -41,7 +45,8 @@ impl From<InboxThread> for InboxThreadDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Mailbox")]
 pub struct MailboxDto {
     name: String,
     address: String,
@@ -56,13 +61,16 @@ impl From<&Mailbox> for MailboxDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Attachment")]
 pub struct AttachmentDto {
     filename: String,
+    #[ts(type = "number")]
     size: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Message")]
 #[serde(rename_all = "camelCase")]
 pub struct MessageDto {
     id: String,
@@ -71,6 +79,7 @@ pub struct MessageDto {
     from: MailboxDto,
     to: Vec<MailboxDto>,
     cc: Vec<MailboxDto>,
+    #[ts(type = "number | null")]
     date: Option<i64>,
     unread: bool,
     body: String,
@@ -101,7 +110,8 @@ impl From<MessageRecord> for MessageDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Thread")]
 pub struct ThreadDto {
     id: String,
     subject: String,
@@ -120,12 +130,14 @@ impl From<OpenedThread> for ThreadDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "NoteItem")]
 pub struct NoteItemDto {
     id: String,
     path: String,
     title: String,
     tags: Vec<String>,
+    #[ts(type = "number")]
     modified: i64,
 }
 
@@ -141,19 +153,22 @@ impl From<NoteListItem> for NoteItemDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "NoteLink")]
 pub struct NoteLinkDto {
     target: String,
     id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Backlink")]
 pub struct BacklinkDto {
     id: String,
     title: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Note")]
 pub struct NoteDto {
     id: String,
     path: String,
@@ -192,14 +207,17 @@ impl From<NoteRecord> for NoteDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "SearchHit")]
 #[serde(rename_all = "camelCase")]
 pub struct SearchHitDto {
     id: String,
+    #[ts(type = "'message' | 'note'")]
     kind: &'static str,
     title: String,
     snippet: String,
     thread_id: Option<String>,
+    #[ts(type = "number | null")]
     date: Option<i64>,
 }
 
@@ -220,13 +238,15 @@ impl From<SearchResult> for SearchHitDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "SmartReply")]
 #[serde(rename_all = "camelCase")]
 pub struct SmartReplyDto {
     message: String,
     suggestions: Vec<String>,
     /// Why there are none, in words.
     reason: Option<String>,
+    #[ts(type = "number")]
     elapsed_ms: u64,
     cached: bool,
 }
@@ -247,14 +267,17 @@ impl From<SmartReply> for SmartReplyDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Draft")]
 #[serde(rename_all = "camelCase")]
 pub struct DraftDto {
+    #[ts(type = "number")]
     id: i64,
     message: Option<String>,
     to: Vec<String>,
     subject: String,
     body: String,
+    #[ts(type = "number")]
     updated_at: i64,
 }
 
@@ -271,10 +294,13 @@ impl From<Draft> for DraftDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Progress")]
 pub struct ProgressDto {
     stage: String,
+    #[ts(type = "number")]
     done: u64,
+    #[ts(type = "number | null")]
     total: Option<u64>,
 }
 
@@ -294,9 +320,12 @@ impl ProgressDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "SampleInstalled")]
 pub struct SampleInstalledDto {
+    #[ts(type = "number")]
     messages: u64,
+    #[ts(type = "number")]
     notes: u64,
 }
 

@@ -14,7 +14,8 @@ use crate::CommandError;
 /// the CLI.
 const MIRROR_ENV: &str = "ASSISTANT_MODEL_MIRROR";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Model")]
 #[serde(rename_all = "camelCase")]
 pub struct ModelDto {
     id: String,
@@ -51,9 +52,12 @@ impl From<ModelListing> for ModelDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "DownloadProgress")]
 pub struct DownloadProgressDto {
+    #[ts(type = "number")]
     downloaded: u64,
+    #[ts(type = "number | null")]
     total: Option<u64>,
 }
 

@@ -4,133 +4,55 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-export type CommandError = { kind: string; message: string };
-
-export type AppInfo = {
-  dataDir: string;
-  activeModel: string | null;
-  firstRun: boolean;
-  counts: { messages: number; threads: number; notes: number };
-};
-export type Progress = { stage: string; done: number; total: number | null };
-export type SampleInstalled = { messages: number; notes: number };
-
-export type InboxThread = {
-  id: string; // "t5"
-  subject: string;
-  participants: string[];
-  lastDate: number | null; // unix seconds
-  messageCount: number;
-  unreadCount: number;
-  summaryLine: string;
-};
-export type Mailbox = { name: string; address: string };
-export type Attachment = { filename: string; size: number };
-export type Message = {
-  id: string; // "m12"
-  messageId: string | null;
-  subject: string;
-  from: Mailbox;
-  to: Mailbox[];
-  cc: Mailbox[];
-  date: number | null;
-  unread: boolean;
-  body: string;
-  attachments: Attachment[];
-};
-export type Thread = {
-  id: string;
-  subject: string;
-  messages: Message[];
-  focus: string | null; // the message id asked for, when opened by message
-};
-
-export type NoteItem = { id: string; path: string; title: string; tags: string[]; modified: number };
-export type NoteLink = { target: string; id: string | null };
-export type Note = {
-  id: string;
-  path: string;
-  title: string;
-  tags: string[];
-  body: string; // markdown
-  links: NoteLink[];
-  backlinks: { id: string; title: string }[];
-};
-
-export type SearchHit = {
-  id: string; // m12 | n3
-  kind: 'message' | 'note';
-  title: string;
-  snippet: string;
-  threadId: string | null;
-  date: number | null;
-};
+// The types that cross IPC are generated from the Rust DTOs (src-tauri) into bindings.ts; a Rust
+// test fails when that file and the Rust types drift apart.
+export type {
+  AppInfo,
+  AskEvent,
+  Attachment,
+  Backlink,
+  ChatEvent,
+  Citation,
+  CommandError,
+  Counts,
+  DownloadProgress,
+  Draft,
+  InboxThread,
+  LibrarySynced,
+  Mailbox,
+  Message,
+  Model,
+  Note,
+  NoteItem,
+  NoteLink,
+  Progress,
+  SampleInstalled,
+  SearchHit,
+  SmartReply,
+  Summary,
+  Thread,
+} from './bindings';
+import type {
+  AppInfo,
+  AskEvent,
+  ChatEvent,
+  CommandError,
+  DownloadProgress,
+  Draft,
+  InboxThread,
+  LibrarySynced,
+  Model,
+  Note,
+  NoteItem,
+  Progress,
+  SampleInstalled,
+  SearchHit,
+  SmartReply,
+  Summary,
+  Thread,
+} from './bindings';
 
 export type SummaryKind = 'message' | 'thread' | 'note' | 'day';
-export type Summary = {
-  target: string;
-  title: string;
-  gist: string;
-  gistFrom: string;
-  points: string[];
-  sources: string[];
-  model: string;
-  machineWritten: boolean;
-  pointsRemoved: number;
-  unsupported: string[];
-  elapsedMs: number;
-};
-export type SmartReply = {
-  message: string;
-  suggestions: string[];
-  reason: string | null; // why none, in words
-  elapsedMs: number;
-  cached: boolean;
-};
-export type Draft = {
-  id: number;
-  message: string | null; // "m12"
-  to: string[];
-  subject: string;
-  body: string;
-  updatedAt: number;
-};
-
-export type Citation = {
-  n: number;
-  id: string;
-  messageId: string | null;
-  path: string | null;
-  title: string;
-  from: string | null;
-  date: number | null;
-  passage: string;
-};
-export type AskEvent =
-  | { type: 'passages'; passages: Citation[] }
-  | { type: 'token'; text: string }
-  | { type: 'done'; answer: string; found: boolean; cited: number[]; unsupported: string[]; elapsedMs: number };
-export type ChatEvent =
-  | { type: 'token'; text: string }
-  | { type: 'done'; promptTokens: number; completionTokens: number; ttftMs: number; decodeTokensPerSec: number };
-
-export type Model = {
-  id: string;
-  name: string;
-  sizeMb: number;
-  installed: boolean;
-  active: boolean;
-  description: string;
-};
-export type DownloadProgress = { downloaded: number; total: number | null };
-
-export type LibrarySynced = {
-  source: string;
-  added: number;
-  updated: number;
-  removed: number;
-  error: string | null;
-};
 
 /** Whatever a command rejected with, as `{kind, message}`. */
 export function toCommandError(e: unknown): CommandError {

@@ -1,0 +1,72 @@
+// Generated from the Rust types in src-tauri (`assistant_app_lib::typescript_bindings`).
+// Do not edit: run `UPDATE_BINDINGS=1 cargo test -p assistant-app --lib bindings`.
+
+export type CommandError = { kind: string, message: string, };
+
+export type AppInfo = { dataDir: string, activeModel: string | null, 
+/**
+ * Nothing added yet: the UI offers the guided first run.
+ */
+firstRun: boolean, counts: Counts, };
+
+export type Counts = { messages: number, threads: number, notes: number, };
+
+export type ChatEvent = { "type": "token", text: string, } | { "type": "done", promptTokens: number, completionTokens: number, ttftMs: number, decodeTokensPerSec: number, };
+
+export type SummaryRequest = { kind: string, id: string | null, };
+
+export type Summary = { target: string, title: string, gist: string, 
+/**
+ * `model`, `subject`, `lead_sentence` or `counts`.
+ */
+gistFrom: string, points: Array<string>, sources: Array<string>, model: string, machineWritten: boolean, 
+/**
+ * Points left out for stating what the source does not.
+ */
+pointsRemoved: number, 
+/**
+ * What the fact check did not find in the source.
+ */
+unsupported: Array<string>, elapsedMs: number, };
+
+export type Citation = { n: number, id: string, messageId: string | null, path: string | null, title: string, from: string | null, date: number | null, passage: string, };
+
+export type AskEvent = { "type": "passages", passages: Array<Citation>, } | { "type": "token", text: string, } | { "type": "done", answer: string, found: boolean, cited: Array<number>, unsupported: Array<string>, elapsedMs: number, };
+
+export type LibrarySynced = { source: string, added: number, updated: number, removed: number, error: CommandError | null, };
+
+export type InboxThread = { id: string, subject: string, participants: Array<string>, lastDate: number | null, messageCount: number, unreadCount: number, summaryLine: string, };
+
+export type Mailbox = { name: string, address: string, };
+
+export type Attachment = { filename: string, size: number, };
+
+export type Message = { id: string, messageId: string | null, subject: string, from: Mailbox, to: Array<Mailbox>, cc: Array<Mailbox>, date: number | null, unread: boolean, body: string, attachments: Array<Attachment>, };
+
+export type Thread = { id: string, subject: string, messages: Array<Message>, focus: string | null, };
+
+export type NoteItem = { id: string, path: string, title: string, tags: Array<string>, modified: number, };
+
+export type NoteLink = { target: string, id: string | null, };
+
+export type Backlink = { id: string, title: string, };
+
+export type Note = { id: string, path: string, title: string, tags: Array<string>, body: string, links: Array<NoteLink>, backlinks: Array<Backlink>, };
+
+export type SearchHit = { id: string, kind: 'message' | 'note', title: string, snippet: string, threadId: string | null, date: number | null, };
+
+export type SmartReply = { message: string, suggestions: Array<string>, 
+/**
+ * Why there are none, in words.
+ */
+reason: string | null, elapsedMs: number, cached: boolean, };
+
+export type Draft = { id: number, message: string | null, to: Array<string>, subject: string, body: string, updatedAt: number, };
+
+export type Progress = { stage: string, done: number, total: number | null, };
+
+export type SampleInstalled = { messages: number, notes: number, };
+
+export type Model = { id: string, name: string, sizeMb: number, installed: boolean, active: boolean, description: string, };
+
+export type DownloadProgress = { downloaded: number, total: number | null, };
