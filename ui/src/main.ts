@@ -142,7 +142,7 @@ async function boot(): Promise<void> {
 api
   .onLibrarySynced((e) => {
     for (const v of views.values()) v.librarySynced?.();
-    if (e.error) notice(`Could not read ${e.source}: ${e.error}`);
+    if (e.error) notice(`Could not read ${e.source}: ${e.error.message}`);
     else if (e.added + e.updated + e.removed > 0) {
       const parts = [e.added && `${e.added} new`, e.updated && `${e.updated} changed`, e.removed && `${e.removed} removed`];
       notice(`${e.source}: ${parts.filter(Boolean).join(', ')}`);
