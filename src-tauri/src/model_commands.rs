@@ -42,7 +42,8 @@ impl From<ModelListing> for ModelDto {
             description.push(n.clone());
         }
         Self {
-            size_mb: (m.size_bytes as f64 / (1 << 20) as f64 * 10.0).round() / 10.0,
+            // Decimal megabytes, as the UI shows download progress.
+            size_mb: (m.size_bytes as f64 / 1e6 * 10.0).round() / 10.0,
             id: m.id,
             name: m.name,
             installed: m.installed,

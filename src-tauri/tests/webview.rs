@@ -503,16 +503,35 @@ async fn a_model_downloads_from_a_local_server_with_progress_cancel_and_resume()
     let bar = format!("{row} progress.download-progress");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let value = match app.client.find(Locator::Css(&bar)).await {
-            Ok(el) => el.prop("value").await.ok().flatten(),
-            Err(_) => None,
-        };
-        let fraction: f64 = value.and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        let fraction = app
+            .client
+            .execute(
+                "const b = document.querySelector(arguments[0]);\
+                 return b && b.max > 0 ? b.value / b.max : 0;",
+                vec![serde_json::json!(bar)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0);
         if fraction > 0.0 {
             assert!(fraction < 1.0, "finished before it could be watched");
             break;
         }
-        assert!(Instant::now() < deadline, "no download progress shown");
+        if Instant::now() >= deadline {
+            app.screenshot("0-no-progress").await;
+            let row_text = app
+                .client
+                .find(Locator::Css(&row))
+                .await
+                .unwrap()
+                .text()
+                .await;
+            panic!(
+                "no download progress shown; row: {row_text:?}; server saw {:?}",
+                server.seen()
+            );
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     app.screenshot("1-downloading").await;
