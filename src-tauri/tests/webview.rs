@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
+#[allow(dead_code)] // the file server's request log has more than this test reads
 #[path = "../../tests/support/http.rs"]
 mod http;
 use hyper_util::client::legacy::connect::HttpConnector;
