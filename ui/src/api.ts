@@ -6,32 +6,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 // The types that cross IPC are generated from the Rust DTOs (src-tauri) into bindings.ts; a Rust
 // test fails when that file and the Rust types drift apart.
-export type {
-  AppInfo,
-  AskEvent,
-  Attachment,
-  Backlink,
-  ChatEvent,
-  Citation,
-  CommandError,
-  Counts,
-  DownloadProgress,
-  Draft,
-  InboxThread,
-  LibrarySynced,
-  Mailbox,
-  Message,
-  Model,
-  Note,
-  NoteItem,
-  NoteLink,
-  Progress,
-  SampleInstalled,
-  SearchHit,
-  SmartReply,
-  Summary,
-  Thread,
-} from './bindings';
+export type * from './bindings';
 import type {
   AppInfo,
   AskEvent,
