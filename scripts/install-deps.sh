@@ -11,6 +11,8 @@ packages=(
   dovecot-imapd
   # the app's end-to-end tests drive the real WebKitGTK webview under a virtual X server
   xvfb xauth webkit2gtk-driver
+  # the Android compile check (scripts/check-mobile.sh) compiles dependencies' C parts with these
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 missing=()
 for p in "${packages[@]}"; do
