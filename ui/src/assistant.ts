@@ -224,39 +224,31 @@ export class AssistantView implements View {
     let passages: api.Citation[] = [];
     let text = '';
     let done = false;
-    api
-      .ask(question, about?.id ?? null, (ev) => {
-        if (ev.type === 'passages') {
-          passages = ev.passages;
-          turn.sources(passages, false);
-          turn.status(passages.length > 0 ? `Writing an answer from ${plural(passages.length, 'passage')}…` : 'Writing…');
-        } else if (ev.type === 'token') {
-          text += ev.text;
-          turn.text(text, passages);
-        } else if (ev.type === 'done') {
-          done = true;
-          text = ev.answer || text;
-          turn.text(text, passages);
-          const cited = new Set(ev.cited);
-          const shown = cited.size > 0 ? passages.filter((p) => cited.has(p.n)) : ev.found ? passages : [];
-          turn.sources(shown, true);
-          if (ev.unsupported.length > 0) turn.warning(`Not backed by the sources: ${ev.unsupported.join('; ')}`);
-          turn.status(
-            ev.found
-              ? `Answered in ${formatDuration(ev.elapsedMs)}`
-              : 'Your mail and notes do not seem to answer this.',
-          );
-        }
-        this.scrollDown();
-      })
-      .then(() => {
-        if (!done) turn.status(this.stopped ? 'Stopped.' : 'Finished.');
-      })
-      .catch((e) => this.failed(turn, e))
-      .finally(() => {
-        turn.finish();
-        this.setStreaming(false);
-      });
+    const run = api.ask(question, about?.id ?? null, (ev) => {
+      if (ev.type === 'passages') {
+        passages = ev.passages;
+        turn.sources(passages, false);
+        turn.status(passages.length > 0 ? `Writing an answer from ${plural(passages.length, 'passage')}…` : 'Writing…');
+      } else if (ev.type === 'token') {
+        text += ev.text;
+        turn.text(text, passages);
+      } else if (ev.type === 'done') {
+        done = true;
+        text = ev.answer || text;
+        turn.text(text, passages);
+        const cited = new Set(ev.cited);
+        const shown = cited.size > 0 ? passages.filter((p) => cited.has(p.n)) : ev.found ? passages : [];
+        turn.sources(shown, true);
+        if (ev.unsupported.length > 0) turn.warning(`Not backed by the sources: ${ev.unsupported.join('; ')}`);
+        turn.status(
+          ev.found
+            ? `Answered in ${formatDuration(ev.elapsedMs)}`
+            : 'Your mail and notes do not seem to answer this.',
+        );
+      }
+      this.scrollDown();
+    });
+    this.settle(turn, run, () => done);
   }
 
   private runChat(prompt: string): void {
@@ -266,23 +258,28 @@ export class AssistantView implements View {
     this.stopped = false;
     let text = '';
     let done = false;
-    api
-      .chat(prompt, (ev) => {
-        if (ev.type === 'token') {
-          text += ev.text;
-          turn.text(text, []);
-          turn.status('Writing…');
-        } else {
-          done = true;
-          turn.status(
-            `${plural(ev.completionTokens, 'token')} · first after ${Math.round(ev.ttftMs)} ms · ` +
-              `${ev.decodeTokensPerSec.toFixed(1)} tokens/s`,
-          );
-        }
-        this.scrollDown();
-      })
+    const run = api.chat(prompt, (ev) => {
+      if (ev.type === 'token') {
+        text += ev.text;
+        turn.text(text, []);
+        turn.status('Writing…');
+      } else {
+        done = true;
+        turn.status(
+          `${plural(ev.completionTokens, 'token')} · first after ${Math.round(ev.ttftMs)} ms · ` +
+            `${ev.decodeTokensPerSec.toFixed(1)} tokens/s`,
+        );
+      }
+      this.scrollDown();
+    });
+    this.settle(turn, run, () => done);
+  }
+
+  /** What every streamed turn does when its command ends: the last status, errors, clean-up. */
+  private settle(turn: Turn, run: Promise<void>, done: () => boolean): void {
+    run
       .then(() => {
-        if (!done) turn.status(this.stopped ? 'Stopped.' : 'Finished.');
+        if (!done()) turn.status(this.stopped ? 'Stopped.' : 'Finished.');
       })
       .catch((e) => this.failed(turn, e))
       .finally(() => {
