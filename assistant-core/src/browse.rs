@@ -87,23 +87,13 @@ impl Library {
             let store = this.open_store()?;
             let rows = match thread_order {
                 None => store.inbox(q.unread_only, limit, q.offset)?,
-                Some(messages) => {
-                    let mut threads = Vec::new();
-                    for m in messages {
-                        if let Some(t) = store.message(m)?.and_then(|m| m.thread_id) {
-                            if !threads.contains(&t) {
-                                threads.push(t);
-                            }
-                        }
-                    }
-                    store
-                        .inbox_rows(&threads)?
-                        .into_iter()
-                        .filter(|r| !q.unread_only || r.unread_count > 0)
-                        .skip(q.offset)
-                        .take(limit)
-                        .collect()
-                }
+                Some(messages) => store
+                    .inbox_rows(&store.threads_of(&messages)?)?
+                    .into_iter()
+                    .filter(|r| !q.unread_only || r.unread_count > 0)
+                    .skip(q.offset)
+                    .take(limit)
+                    .collect(),
             };
             Ok(rows.into_iter().map(InboxThread::from).collect())
         })

@@ -1,6 +1,6 @@
 //! Reading the store the way the app browses it: the inbox of threads, the notes list, read state.
 
-use rusqlite::{params, params_from_iter};
+use rusqlite::{params, params_from_iter, OptionalExtension};
 
 use super::Store;
 use crate::error::Result;
@@ -95,6 +95,26 @@ impl Store {
                 .map_err(|e| self.err(e))?;
         }
         Ok(rows)
+    }
+
+    /// The threads of these messages, in the order given, each once (unthreaded ones left out).
+    pub fn threads_of(&self, messages: &[i64]) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT thread_id FROM messages WHERE id = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut threads = Vec::new();
+        for m in messages {
+            let thread: Option<i64> = stmt
+                .query_row([m], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.err(e))?
+                .flatten();
+            if let Some(t) = thread.filter(|t| !threads.contains(t)) {
+                threads.push(t);
+            }
+        }
+        Ok(threads)
     }
 
     /// Marks every message of a thread read; returns how many were unread.
@@ -229,6 +249,12 @@ mod tests {
         assert!(store.inbox(true, 10, 0).unwrap().is_empty());
         assert_eq!(store.mark_thread_read(new).unwrap(), 0);
 
+        assert_eq!(
+            store
+                .threads_of(&[latest_new, 12345, latest_old, latest_new])
+                .unwrap(),
+            [new, old]
+        );
         let picked = store.inbox_rows(&[old, 999, new]).unwrap();
         assert_eq!(
             picked.iter().map(|r| r.thread).collect::<Vec<_>>(),
