@@ -21,10 +21,19 @@ struct Inner {
     library: Library,
     /// The loaded engine, if any. Held only for quick reads and swaps, never across an await.
     engine: Mutex<Option<Loaded>>,
-    /// Bumped by [`Assistant::stop_streaming`]; streaming callers watch it and drop their streams.
-    stop: tokio::sync::watch::Sender<u64>,
-    /// Bumped by [`Assistant::cancel_downloads`].
-    cancel_downloads: tokio::sync::watch::Sender<u64>,
+    /// One "stop now" signal per kind of long job ([`Job`]), bumped by [`Assistant::cancel`].
+    cancels: [tokio::sync::watch::Sender<u64>; 3],
+}
+
+/// Long-running work the user can stop from the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// Answers streaming now (chat, ask).
+    Streaming = 0,
+    /// Model downloads.
+    Download = 1,
+    /// Reading a folder the user added.
+    Ingest = 2,
 }
 
 struct Loaded {
@@ -40,8 +49,7 @@ impl Assistant {
                 library: Library::new(&dir),
                 dir,
                 engine: Mutex::new(None),
-                stop: tokio::sync::watch::channel(0).0,
-                cancel_downloads: tokio::sync::watch::channel(0).0,
+                cancels: std::array::from_fn(|_| tokio::sync::watch::channel(0).0),
             }),
         }
     }
@@ -118,27 +126,17 @@ impl Assistant {
         self.inner.engine.lock().expect("engine slot").take();
     }
 
-    /// Asks every answer streaming now to stop (the app's Stop button). Callers that stream hold
-    /// a [`Assistant::stop_requests`] receiver and drop their stream when it changes, which
-    /// cancels the request in the engine.
-    pub fn stop_streaming(&self) {
-        self.inner.stop.send_modify(|n| *n += 1);
+    /// Asks every running job of this kind to stop (the app's Stop and Cancel buttons). The code
+    /// running such a job holds a [`Assistant::cancel_requests`] receiver and drops its work when
+    /// it changes: a dropped token stream cancels the request in the engine, a dropped download
+    /// keeps its partial file for the next attempt, an ingest stops between batches.
+    pub fn cancel(&self, job: Job) {
+        self.inner.cancels[job as usize].send_modify(|n| *n += 1);
     }
 
-    /// Changes each time [`Assistant::stop_streaming`] is called.
-    pub fn stop_requests(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.inner.stop.subscribe()
-    }
-
-    /// Asks every model download running now to stop; like [`Assistant::stop_streaming`], the
-    /// downloading caller watches [`Assistant::cancel_requests`] and drops its download.
-    pub fn cancel_downloads(&self) {
-        self.inner.cancel_downloads.send_modify(|n| *n += 1);
-    }
-
-    /// Changes each time [`Assistant::cancel_downloads`] is called.
-    pub fn cancel_requests(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.inner.cancel_downloads.subscribe()
+    /// Changes each time [`Assistant::cancel`] is called for `job`.
+    pub fn cancel_requests(&self, job: Job) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.cancels[job as usize].subscribe()
     }
 
     /// Queues a request on the active model.

@@ -1,14 +1,19 @@
 //! What the app's inbox and notes screens show: threads with a summary line, a thread opened
 //! with its messages (and marked read), the notes list. The CLI's `threads`/`show` read the same.
 
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::chunk::mail_new_text;
 use crate::error::{CoreError, Result};
 use crate::index::{DocKey, DocKind};
+use crate::ingest::IngestSpec;
 use crate::library::{blocking, Library};
 use crate::search::{self, SearchMode};
-use crate::store::{InboxRow, MessageRecord};
+use crate::store::{InboxRow, MessageRecord, SourceInfo};
 use crate::summary::lead_sentence;
 
 /// Which threads the inbox shows.
@@ -184,6 +189,89 @@ impl Library {
         })
         .await
     }
+}
+
+/// The privacy labels a source can have: `local` (used on this device), `private` (never leaves
+/// it, whatever the cloud setting), `cloud` (may go to the cloud model once that is turned on).
+pub const PRIVACY_LABELS: [&str; 3] = ["local", "private", "cloud"];
+
+impl Library {
+    /// Every source of mail and notes with its counts.
+    pub async fn sources(&self) -> Result<Vec<SourceInfo>> {
+        let this = self.clone();
+        blocking(move || this.open_store()?.sources()).await
+    }
+
+    /// Sets a source's privacy label (one of [`PRIVACY_LABELS`]).
+    pub async fn set_source_privacy(&self, source: i64, privacy: &str) -> Result<SourceInfo> {
+        if !PRIVACY_LABELS.contains(&privacy) {
+            return Err(CoreError::InvalidRequest(format!(
+                "privacy `{privacy}`: use local, private or cloud"
+            )));
+        }
+        let this = self.clone();
+        let privacy = privacy.to_string();
+        blocking(move || {
+            let store = this.open_store()?;
+            if !store.set_source_privacy(source, &privacy)? {
+                return Err(CoreError::NotFound {
+                    what: format!("source {source}"),
+                    hint: ": the list of sources may have changed; reload it".into(),
+                });
+            }
+            source_by_id(&store, source)
+        })
+        .await
+    }
+
+    /// Reads a folder or file the user added (maildir, mbox or notes) and returns its source.
+    pub async fn add_source(
+        &self,
+        spec: IngestSpec,
+        progress: impl Fn(crate::ingest::Progress) + Send + 'static,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<SourceInfo> {
+        let (kind, path) = match &spec {
+            IngestSpec::Maildir(p) => ("maildir", p.clone()),
+            IngestSpec::Mbox(p) => ("mbox", p.clone()),
+            IngestSpec::Notes(p) => ("notes", p.clone()),
+            _ => {
+                return Err(CoreError::InvalidRequest(
+                    "add a maildir, an mbox file or a notes folder".into(),
+                ))
+            }
+        };
+        let location = std::fs::canonicalize(&path).map_err(|e| CoreError::io(&path, e))?;
+        let report = self.ingest(spec, progress, cancel).await?;
+        if report.cancelled {
+            // What was read so far is kept; adding it again goes on from there.
+            return Err(CoreError::Cancelled);
+        }
+        let this = self.clone();
+        blocking(move || {
+            let store = this.open_store()?;
+            store
+                .sources()?
+                .into_iter()
+                .find(|s| s.kind.as_str() == kind && Path::new(&s.location) == location)
+                .ok_or_else(|| CoreError::NotFound {
+                    what: format!("the source for {}", location.display()),
+                    hint: String::new(),
+                })
+        })
+        .await
+    }
+}
+
+fn source_by_id(store: &crate::store::Store, id: i64) -> Result<SourceInfo> {
+    store
+        .sources()?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| CoreError::NotFound {
+            what: format!("source {id}"),
+            hint: String::new(),
+        })
 }
 
 impl From<InboxRow> for InboxThread {

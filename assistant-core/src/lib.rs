@@ -29,7 +29,7 @@ pub mod watch;
 
 mod assistant;
 
-pub use assistant::Assistant;
+pub use assistant::{Assistant, Job};
 pub use data_dir::DataDir;
 pub use error::{CoreError, Result};
 pub use library::Library;

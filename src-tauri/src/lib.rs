@@ -11,7 +11,7 @@ use assistant_core::engine::{GenerationRequest, StreamEvent};
 use assistant_core::index::DocKind;
 use assistant_core::ingest::IngestReport;
 use assistant_core::summary::{Summary, SummaryTarget};
-use assistant_core::{Assistant, CoreError, DataDir};
+use assistant_core::{Assistant, CoreError, DataDir, Job};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{Emitter, Manager};
@@ -346,7 +346,7 @@ async fn ask(
             })
         }
     };
-    let mut stop = assistant.stop_requests();
+    let mut stop = assistant.cancel_requests(Job::Streaming);
     let mut stream = assistant.ask(&question, AskScope { kind, about }).await?;
     loop {
         let event = tokio::select! {
@@ -382,7 +382,7 @@ async fn app_info(assistant: tauri::State<'_, Assistant>) -> Result<AppInfoDto, 
 /// Stops the answers streaming now (chat and ask).
 #[tauri::command]
 fn stop_generation(assistant: tauri::State<'_, Assistant>) {
-    assistant.stop_streaming();
+    assistant.cancel(Job::Streaming);
 }
 
 /// Streams the answer to `prompt` over `on_event`.
@@ -392,7 +392,7 @@ async fn chat(
     prompt: String,
     on_event: Channel<ChatEventDto>,
 ) -> Result<(), CommandError> {
-    let mut stop = assistant.stop_requests();
+    let mut stop = assistant.cancel_requests(Job::Streaming);
     let mut stream = assistant
         .generate(GenerationRequest::prompt(prompt))
         .await?;
@@ -449,6 +449,7 @@ pub fn typescript_bindings() -> String {
         l::DraftDto::decl(),
         l::ProgressDto::decl(),
         l::SampleInstalledDto::decl(),
+        l::SourceDto::decl(),
         m::ModelDto::decl(),
         m::DownloadProgressDto::decl(),
     ];
@@ -483,6 +484,10 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         library_commands::pick_reply,
         library_commands::save_draft,
         library_commands::drafts,
+        library_commands::sources_list,
+        library_commands::add_source,
+        library_commands::cancel_ingest,
+        library_commands::set_source_privacy,
         model_commands::models_list,
         model_commands::choose_model,
         model_commands::import_model,

@@ -2,14 +2,16 @@
 //! sample data: each converts its input, makes one core call and converts the result.
 
 use assistant_core::browse::{InboxQuery, InboxThread, NoteListItem, OpenedThread};
+use assistant_core::ingest::IngestSpec;
 use assistant_core::ingest::Progress;
 use assistant_core::library::Shown;
 use assistant_core::mail::Mailbox;
 use assistant_core::reply::{Outcome, SmartReply};
 use assistant_core::sample::SampleInstalled;
 use assistant_core::search::SearchResult;
+use assistant_core::store::SourceInfo;
 use assistant_core::store::{Draft, MessageRecord, NoteRecord};
-use assistant_core::Assistant;
+use assistant_core::{Assistant, Job};
 use serde::Serialize;
 use tauri::ipc::Channel;
 
@@ -452,4 +454,110 @@ pub async fn save_draft(
 pub async fn drafts(assistant: tauri::State<'_, Assistant>) -> Result<Vec<DraftDto>, CommandError> {
     let drafts = assistant.library().drafts().await?;
     Ok(drafts.into_iter().map(DraftDto::from).collect())
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Source")]
+#[serde(rename_all = "camelCase")]
+pub struct SourceDto {
+    #[ts(type = "number")]
+    id: i64,
+    #[ts(type = "'maildir' | 'mbox' | 'eml' | 'imap' | 'notes'")]
+    kind: &'static str,
+    location: String,
+    name: String,
+    #[ts(type = "'local' | 'private' | 'cloud'")]
+    privacy: String,
+    #[ts(type = "number | null")]
+    last_sync: Option<i64>,
+    #[ts(type = "number")]
+    messages: i64,
+    #[ts(type = "number")]
+    notes: i64,
+}
+
+impl From<SourceInfo> for SourceDto {
+    fn from(s: SourceInfo) -> Self {
+        Self {
+            id: s.id,
+            kind: s.kind.as_str(),
+            location: s.location,
+            name: s.name,
+            privacy: s.privacy,
+            last_sync: s.last_sync,
+            messages: s.messages,
+            notes: s.notes,
+        }
+    }
+}
+
+/// Every source of mail and notes, with counts and privacy labels.
+#[tauri::command]
+pub async fn sources_list(
+    assistant: tauri::State<'_, Assistant>,
+) -> Result<Vec<SourceDto>, CommandError> {
+    let sources = assistant.library().sources().await?;
+    Ok(sources.into_iter().map(SourceDto::from).collect())
+}
+
+/// Reads a maildir, mbox file or notes folder into the library, with progress; `cancel_ingest`
+/// stops it (what was read is kept).
+#[tauri::command]
+pub async fn add_source(
+    assistant: tauri::State<'_, Assistant>,
+    kind: String,
+    path: String,
+    on_progress: Channel<ProgressDto>,
+) -> Result<SourceDto, CommandError> {
+    let path = std::path::PathBuf::from(path.trim());
+    let spec = match kind.as_str() {
+        "maildir" => IngestSpec::Maildir(path),
+        "mbox" => IngestSpec::Mbox(path),
+        "notes" => IngestSpec::Notes(path),
+        other => {
+            return Err(CommandError::invalid(format!(
+                "add a source: `{other}` is not maildir, mbox or notes"
+            )))
+        }
+    };
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut cancel_requests = assistant.cancel_requests(Job::Ingest);
+    let flag = cancel.clone();
+    let watcher = tauri::async_runtime::spawn(async move {
+        if cancel_requests.changed().await.is_ok() {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let added = assistant
+        .library()
+        .add_source(
+            spec,
+            move |p| {
+                let _ = on_progress.send(ProgressDto::new(&kind, p));
+            },
+            cancel,
+        )
+        .await;
+    watcher.abort();
+    Ok(added?.into())
+}
+
+/// Stops the folder being read now.
+#[tauri::command]
+pub fn cancel_ingest(assistant: tauri::State<'_, Assistant>) {
+    assistant.cancel(Job::Ingest);
+}
+
+/// Sets a source's privacy label: `local`, `private` (never leaves the device) or `cloud`.
+#[tauri::command]
+pub async fn set_source_privacy(
+    assistant: tauri::State<'_, Assistant>,
+    id: i64,
+    privacy: String,
+) -> Result<SourceDto, CommandError> {
+    Ok(assistant
+        .library()
+        .set_source_privacy(id, &privacy)
+        .await?
+        .into())
 }

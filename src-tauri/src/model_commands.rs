@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use assistant_core::models::{ModelListing, PullOptions, PullProgress};
-use assistant_core::Assistant;
+use assistant_core::{Assistant, Job};
 use serde::Serialize;
 use tauri::ipc::Channel;
 
@@ -128,7 +128,7 @@ pub async fn download_model(
         mirror: std::env::var(MIRROR_ENV).ok().filter(|m| !m.is_empty()),
         ..PullOptions::default()
     };
-    let mut cancel = assistant.cancel_requests();
+    let mut cancel = assistant.cancel_requests(Job::Download);
     let progress = move |p: PullProgress| {
         let _ = on_progress.send(DownloadProgressDto {
             downloaded: p.downloaded,
@@ -148,7 +148,7 @@ pub async fn download_model(
 /// Stops the downloads running now.
 #[tauri::command]
 pub fn cancel_download(assistant: tauri::State<'_, Assistant>) {
-    assistant.cancel_downloads();
+    assistant.cancel(Job::Download);
 }
 
 /// Deletes an installed model's files.

@@ -235,3 +235,82 @@ fn bad_requests_come_back_as_kind_and_message() {
         .iter()
         .any(|m| m["id"].as_str().unwrap().contains("smollm2")));
 }
+
+#[test]
+fn sources_are_listed_labelled_and_added_with_clear_errors() {
+    let app = with_sample_data();
+    let sources = invoke(&app, "sources_list", json!({})).unwrap();
+    let sources = sources.as_array().unwrap();
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    let mail = sources.iter().find(|s| s["kind"] == "maildir").unwrap();
+    assert_eq!(mail["messages"], 9);
+    assert_eq!(mail["privacy"], "local");
+
+    let id = mail["id"].clone();
+    let labelled = invoke(
+        &app,
+        "set_source_privacy",
+        json!({"id": id, "privacy": "private"}),
+    )
+    .unwrap();
+    assert_eq!(labelled["privacy"], "private");
+    let again = invoke(&app, "sources_list", json!({})).unwrap();
+    assert!(
+        again.to_string().contains("\"privacy\":\"private\""),
+        "{again}"
+    );
+    let e = invoke(
+        &app,
+        "set_source_privacy",
+        json!({"id": id, "privacy": "public"}),
+    )
+    .unwrap_err();
+    assert_eq!(e["kind"], "invalid_request");
+    assert!(e["message"].as_str().unwrap().contains("public"), "{e}");
+
+    // A notes folder of the user's own, read with progress over a channel.
+    let folder = app.assistant.data_dir().root().join("my-notes");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("ideas.md"),
+        "# Ideas\n\nA garden by the [[Home]] note.\n",
+    )
+    .unwrap();
+    let added = invoke(
+        &app,
+        "add_source",
+        json!({"kind": "notes", "path": folder, "onProgress": "__CHANNEL__:1"}),
+    )
+    .unwrap();
+    assert_eq!(added["kind"], "notes");
+    assert_eq!(added["notes"], 1);
+    let notes = invoke(&app, "notes_list", json!({"query": "garden"})).unwrap();
+    assert!(notes.to_string().contains("Ideas"), "{notes}");
+
+    let missing = app.assistant.data_dir().root().join("no-such-folder");
+    let e = invoke(
+        &app,
+        "add_source",
+        json!({"kind": "maildir", "path": missing, "onProgress": "__CHANNEL__:2"}),
+    )
+    .unwrap_err();
+    assert!(
+        e["message"].as_str().unwrap().contains("no-such-folder"),
+        "{e}"
+    );
+    let e = invoke(
+        &app,
+        "add_source",
+        json!({"kind": "imap", "path": "x", "onProgress": "__CHANNEL__:3"}),
+    )
+    .unwrap_err();
+    assert_eq!(e["kind"], "invalid_request");
+    assert_eq!(
+        invoke(&app, "sources_list", json!({}))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}

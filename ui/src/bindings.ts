@@ -67,6 +67,8 @@ export type Progress = { stage: string, done: number, total: number | null, };
 
 export type SampleInstalled = { messages: number, notes: number, };
 
+export type Source = { id: number, kind: 'maildir' | 'mbox' | 'eml' | 'imap' | 'notes', location: string, name: string, privacy: 'local' | 'private' | 'cloud', lastSync: number | null, messages: number, notes: number, };
+
 export type Model = { id: string, name: string, sizeMb: number, installed: boolean, active: boolean, description: string, };
 
 export type DownloadProgress = { downloaded: number, total: number | null, };

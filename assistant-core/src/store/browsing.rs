@@ -117,6 +117,18 @@ impl Store {
         Ok(threads)
     }
 
+    /// Sets a source's privacy label (`local`, `private` or `cloud`); false when there is no such
+    /// source. The label is checked by the schema too.
+    pub fn set_source_privacy(&self, source: i64, privacy: &str) -> Result<bool> {
+        self.conn
+            .execute(
+                "UPDATE sources SET privacy = ?2 WHERE id = ?1",
+                params![source, privacy],
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.err(e))
+    }
+
     /// Marks every message of a thread read; returns how many were unread.
     pub fn mark_thread_read(&self, thread: i64) -> Result<usize> {
         self.conn
@@ -261,6 +273,20 @@ mod tests {
             [old, new]
         );
         assert!(store.inbox_rows(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_sources_privacy_label_is_set_and_checked() {
+        let mut store = Store::open_in_memory().unwrap();
+        let source = store
+            .source(crate::store::SourceKind::Notes, "/notes", "notes")
+            .unwrap();
+        assert_eq!(store.sources().unwrap()[0].privacy, "local");
+        assert!(store.set_source_privacy(source, "private").unwrap());
+        assert_eq!(store.sources().unwrap()[0].privacy, "private");
+        assert!(!store.set_source_privacy(source + 1, "private").unwrap());
+        assert!(store.set_source_privacy(source, "public").is_err());
+        assert_eq!(store.sources().unwrap()[0].privacy, "private");
     }
 
     #[test]
