@@ -402,6 +402,72 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
         .await;
     assert!(error.contains("broken-model.gguf"), "{error}");
     app.screenshot("8-models-error").await;
+
+    // Settings: the two sample sources; one marked private (stored); a notes folder added.
+    app.click("button[data-nav=\"settings\"]").await;
+    let rows = app
+        .all("#sources-list .source-row", Duration::from_secs(30))
+        .await;
+    assert_eq!(rows.len(), 2);
+    let mut mail_id = None;
+    for row in &rows {
+        if row.text().await.unwrap_or_default().contains("maildir") {
+            mail_id = row.attr("data-id").await.unwrap();
+        }
+    }
+    let mail_id = mail_id.expect("the sample maildir is listed");
+    let select = app
+        .all(
+            &format!("#sources-list .source-row[data-id=\"{mail_id}\"] select.source-privacy"),
+            Duration::from_secs(5),
+        )
+        .await
+        .remove(0);
+    select.select_by_value("private").await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let sources = library.sources().await.unwrap();
+        let mail = sources
+            .iter()
+            .find(|s| s.id.to_string() == mail_id)
+            .unwrap();
+        if mail.privacy == "private" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "privacy not stored: {}",
+            mail.privacy
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let folder = app.data_path().join("my-notes");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("garden.md"),
+        "# Garden\n\nTulips go in before the frost.\n",
+    )
+    .unwrap();
+    app.all("#source-kind", Duration::from_secs(5)).await[0]
+        .select_by_value("notes")
+        .await
+        .unwrap();
+    app.type_into("#source-path", folder.to_str().unwrap())
+        .await;
+    app.click("#source-add-button").await;
+    app.text_when(
+        "#source-status",
+        |t| t.contains("Added"),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(
+        app.all("#sources-list .source-row", Duration::from_secs(5))
+            .await
+            .len(),
+        3
+    );
+    app.screenshot("9-settings-sources").await;
     app.close().await;
 }
 

@@ -23,11 +23,19 @@ import type {
   SampleInstalled,
   SearchHit,
   SmartReply,
+  Source,
   Summary,
   Thread,
 } from './bindings';
 
 export type SummaryKind = 'message' | 'thread' | 'note' | 'day';
+
+/** What a source is read from, and where its text may go (`cloud` matters once a cloud model
+ * exists and is on); the generated `Source` type spells both out. */
+export type SourceKind = Source['kind'];
+export type Privacy = Source['privacy'];
+/** What `add_source` can read: a folder or a file on this computer. */
+export type AddSourceKind = 'maildir' | 'mbox' | 'notes';
 
 /** Whatever a command rejected with, as `{kind, message}`. */
 export function toCommandError(e: unknown): CommandError {
@@ -104,6 +112,16 @@ export const downloadModel = (id: string, onProgress: (p: DownloadProgress) => v
 export const cancelDownload = (id: string) => call<void>('cancel_download', { id });
 
 export const removeModel = (id: string) => call<void>('remove_model', { id });
+
+export const sourcesList = () => call<Source[]>('sources_list');
+
+/** Reads and indexes a folder or file; rejects with kind `cancelled` after `cancelIngest`. */
+export const addSource = (kind: AddSourceKind, path: string, onProgress: (p: Progress) => void) =>
+  call<Source>('add_source', { kind, path, onProgress: channel(onProgress) });
+
+export const cancelIngest = () => call<void>('cancel_ingest');
+
+export const setSourcePrivacy = (id: number, privacy: Privacy) => call<Source>('set_source_privacy', { id, privacy });
 
 /** `library-synced`: a mail or notes source was re-read; the lists should refresh. */
 export function onLibrarySynced(handler: (e: LibrarySynced) => void): Promise<UnlistenFn> {

@@ -34,6 +34,8 @@ export interface App {
   info(): AppInfo | null;
   /** A short message in the status bar's notice area. */
   notice(text: string): void;
+  /** The library changed (e.g. a source was added): every view's `librarySynced`, then app_info. */
+  libraryChanged(): void;
 }
 
 export const VIEW_TITLES: Record<ViewName, string> = {

@@ -33,6 +33,7 @@ const app: App = {
   refreshInfo,
   info: () => info,
   notice,
+  libraryChanged,
 };
 
 function createView(name: ViewName): View {
@@ -90,6 +91,11 @@ async function refreshInfo(): Promise<api.AppInfo | null> {
   return infoError ? null : info;
 }
 
+function libraryChanged(): void {
+  for (const v of views.values()) v.librarySynced?.();
+  void refreshInfo();
+}
+
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
 function notice(text: string): void {
   noticeEl.textContent = text;
@@ -141,13 +147,12 @@ async function boot(): Promise<void> {
 
 api
   .onLibrarySynced((e) => {
-    for (const v of views.values()) v.librarySynced?.();
+    libraryChanged();
     if (e.error) notice(`Could not read ${e.source}: ${e.error.message}`);
     else if (e.added + e.updated + e.removed > 0) {
       const parts = [e.added && `${e.added} new`, e.updated && `${e.updated} changed`, e.removed && `${e.removed} removed`];
       notice(`${e.source}: ${parts.filter(Boolean).join(', ')}`);
     }
-    void refreshInfo();
   })
   .catch(() => {
     /* outside the app (e.g. vite dev in a browser) there are no events */
