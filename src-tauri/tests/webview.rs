@@ -409,13 +409,15 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
         .all("#sources-list .source-row", Duration::from_secs(30))
         .await;
     assert_eq!(rows.len(), 2);
-    let mut mail_id = None;
-    for row in &rows {
-        if row.text().await.unwrap_or_default().contains("maildir") {
-            mail_id = row.attr("data-id").await.unwrap();
-        }
-    }
-    let mail_id = mail_id.expect("the sample maildir is listed");
+    let mail_id = library
+        .sources()
+        .await
+        .unwrap()
+        .iter()
+        .find(|s| s.kind.as_str() == "maildir")
+        .expect("the sample maildir is a source")
+        .id
+        .to_string();
     let select = app
         .all(
             &format!("#sources-list .source-row[data-id=\"{mail_id}\"] select.source-privacy"),
