@@ -22,7 +22,7 @@ struct Inner {
     /// The loaded engine, if any. Held only for quick reads and swaps, never across an await.
     engine: Mutex<Option<Loaded>>,
     /// One "stop now" signal per kind of long job ([`Job`]), bumped by [`Assistant::cancel`].
-    cancels: [tokio::sync::watch::Sender<u64>; 3],
+    cancels: [tokio::sync::watch::Sender<u64>; 4],
 }
 
 /// Long-running work the user can stop from the app.
@@ -34,6 +34,8 @@ pub enum Job {
     Download = 1,
     /// Reading a folder the user added.
     Ingest = 2,
+    /// Measuring the model's speed.
+    Bench = 3,
 }
 
 struct Loaded {

@@ -452,6 +452,8 @@ pub fn typescript_bindings() -> String {
         l::SourceDto::decl(),
         m::ModelDto::decl(),
         m::DownloadProgressDto::decl(),
+        m::BenchRowDto::decl(),
+        m::BenchReportDto::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src-tauri (`assistant_app_lib::typescript_bindings`).\n\
@@ -494,6 +496,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         model_commands::download_model,
         model_commands::cancel_download,
         model_commands::remove_model,
+        model_commands::run_bench,
+        model_commands::stop_bench,
     ])
 }
 

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use assistant_core::bench::{self, BenchOptions, BenchReport};
 use assistant_core::models::{ModelListing, PullOptions, PullProgress};
 use assistant_core::{Assistant, Job};
 use serde::Serialize;
@@ -162,4 +163,82 @@ pub async fn remove_model(
         .await
         .map_err(|e| CommandError::invalid(format!("remove: {e}")))??;
     Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "BenchRow")]
+#[serde(rename_all = "camelCase")]
+pub struct BenchRowDto {
+    prompt_tokens: usize,
+    ttft_ms: f64,
+    prefill_tokens_per_sec: f64,
+    decode_tokens_per_sec: f64,
+    total_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "BenchReport")]
+#[serde(rename_all = "camelCase")]
+pub struct BenchReportDto {
+    model_id: String,
+    threads: usize,
+    load_ms_warm: f64,
+    rss_after_load_mb: f64,
+    /// The app process's peak so far (it includes whatever ran before the measurement).
+    peak_rss_mb: f64,
+    rows: Vec<BenchRowDto>,
+}
+
+impl From<BenchReport> for BenchReportDto {
+    fn from(r: BenchReport) -> Self {
+        Self {
+            model_id: r.model_id,
+            threads: r.threads,
+            load_ms_warm: r.load_ms_warm,
+            rss_after_load_mb: r.rss_after_load_mb,
+            peak_rss_mb: r.peak_rss_mb,
+            rows: r
+                .rows
+                .into_iter()
+                .map(|row| BenchRowDto {
+                    prompt_tokens: row.prompt_tokens,
+                    ttft_ms: row.ttft_ms.median,
+                    prefill_tokens_per_sec: row.prefill_tokens_per_sec.median,
+                    decode_tokens_per_sec: row.decode_tokens_per_sec.median,
+                    total_ms: row.total_ms.median,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Measures the active model on this device (load, first token, prefill and decode speed at
+/// 128 and 512 prompt tokens, memory), as `assistant bench` does; `stop_bench` stops it.
+#[tauri::command]
+pub async fn run_bench(
+    assistant: tauri::State<'_, Assistant>,
+    on_progress: Channel<String>,
+) -> Result<BenchReportDto, CommandError> {
+    let config = assistant.engine_config()?;
+    // The measurement loads its own copy: let the app's go first so the two do not compete.
+    assistant.unload();
+    let opts = BenchOptions {
+        prompt_lengths: vec![128, 512],
+        runs: 1,
+        max_tokens: 32,
+    };
+    let mut cancel = assistant.cancel_requests(Job::Bench);
+    let progress = move |line: &str| {
+        let _ = on_progress.send(line.to_string());
+    };
+    tokio::select! {
+        report = bench::run(config, &opts, &progress) => Ok(report?.into()),
+        _ = cancel.changed() => Err(CommandError::cancelled("the measurement was stopped".into())),
+    }
+}
+
+/// Stops the running measurement.
+#[tauri::command]
+pub fn stop_bench(assistant: tauri::State<'_, Assistant>) {
+    assistant.cancel(Job::Bench);
 }

@@ -314,3 +314,11 @@ fn sources_are_listed_labelled_and_added_with_clear_errors() {
         3
     );
 }
+
+#[test]
+fn measuring_speed_without_a_model_says_what_to_do() {
+    let app = app();
+    let e = invoke(&app, "run_bench", json!({"onProgress": "__CHANNEL__:1"})).unwrap_err();
+    assert_eq!(e["kind"], "no_active_model", "{e}");
+    assert!(!e["message"].as_str().unwrap().is_empty());
+}

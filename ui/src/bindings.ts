@@ -72,3 +72,11 @@ export type Source = { id: number, kind: 'maildir' | 'mbox' | 'eml' | 'imap' | '
 export type Model = { id: string, name: string, sizeMb: number, installed: boolean, active: boolean, description: string, };
 
 export type DownloadProgress = { downloaded: number, total: number | null, };
+
+export type BenchRow = { promptTokens: number, ttftMs: number, prefillTokensPerSec: number, decodeTokensPerSec: number, totalMs: number, };
+
+export type BenchReport = { modelId: string, threads: number, loadMsWarm: number, rssAfterLoadMb: number, 
+/**
+ * The app process's peak so far (it includes whatever ran before the measurement).
+ */
+peakRssMb: number, rows: Array<BenchRow>, };
