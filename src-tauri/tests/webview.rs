@@ -509,6 +509,31 @@ async fn chat_streams_an_answer_from_the_model() {
     );
     app.screenshot("1-answer").await;
 
+    // Models → measure the speed on this device: a chart of prefill and decode speed.
+    app.click("button[data-nav=\"models\"]").await;
+    app.click("#bench-run").await;
+    let measured = app
+        .text_when(
+            "#bench-status",
+            |t| t.starts_with("Measured"),
+            Duration::from_secs(180),
+        )
+        .await;
+    assert!(measured.contains(MODEL_ID), "{measured}");
+    let bars = app
+        .all("svg#bench-chart rect", Duration::from_secs(5))
+        .await;
+    assert!(bars.len() >= 4, "{} bars", bars.len());
+    let figures = app
+        .text_when(
+            "#bench-figures",
+            |t| t.contains("MB"),
+            Duration::from_secs(5),
+        )
+        .await;
+    assert!(figures.contains("Load"), "{figures}");
+    app.screenshot("2-speed").await;
+
     // At a phone's size (390 × 844) the navigation moves to a bottom bar.
     app.client.set_window_size(390, 844).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -532,9 +557,9 @@ async fn chat_streams_an_answer_from_the_model() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    app.screenshot("2-phone").await;
+    app.screenshot("3-phone").await;
     app.click("button[data-nav=\"inbox\"]").await;
-    app.screenshot("3-phone-inbox").await;
+    app.screenshot("4-phone-inbox").await;
     app.close().await;
 }
 

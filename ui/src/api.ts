@@ -10,6 +10,7 @@ export type * from './bindings';
 import type {
   AppInfo,
   AskEvent,
+  BenchReport,
   ChatEvent,
   CommandError,
   DownloadProgress,
@@ -112,6 +113,14 @@ export const downloadModel = (id: string, onProgress: (p: DownloadProgress) => v
 export const cancelDownload = (id: string) => call<void>('cancel_download', { id });
 
 export const removeModel = (id: string) => call<void>('remove_model', { id });
+
+/** Measures the active model on this device (a few seconds; `onProgress` gets short lines such as
+ * "prompt 512 tokens, run 1/1"). Rejects with kind `model_not_installed` when no model is active,
+ * and with kind `cancelled` after `stopBench`. */
+export const runBench = (onProgress: (line: string) => void) =>
+  call<BenchReport>('run_bench', { onProgress: channel(onProgress) });
+
+export const stopBench = () => call<void>('stop_bench');
 
 export const sourcesList = () => call<Source[]>('sources_list');
 

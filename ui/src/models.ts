@@ -2,8 +2,9 @@
 
 import * as api from './api';
 import type { App, View } from './app';
+import { SERIES, chartLayout, chartSummary, doneText, figuresLine, loadBench, measuredText, saveBench, type SavedBench } from './bench';
 import { emptyBox, errorBox, h, loadingBox, replace } from './dom';
-import { formatDownload, formatMegabytes, fraction, importErrorText } from './format';
+import { formatDownload, formatMegabytes, fraction, importErrorText, isoDate } from './format';
 
 type DownloadState = { progress: api.DownloadProgress; cancelling: boolean };
 
@@ -15,6 +16,7 @@ export class ModelsView implements View {
   private readonly importPath: HTMLInputElement;
   private readonly importButton: HTMLButtonElement;
   private readonly importStatus: HTMLElement;
+  private readonly bench = new BenchCard();
   private models: api.Model[] = [];
   private readonly downloads = new Map<string, DownloadState>();
   private confirming: string | null = null;
@@ -65,12 +67,17 @@ export class ModelsView implements View {
         this.error,
         this.state,
         this.list,
+        this.bench.el,
         h('section', { class: 'card import', 'aria-labelledby': 'import-title' }, h('h2', { id: 'import-title' }, 'Import a model file'), importForm),
       ),
     );
   }
 
   show(): void {
+    // The last result for the active model right away (app_info knows which), then again once
+    // the list says which model is active.
+    const info = this.app.info();
+    if (info) this.bench.showFor(info.activeModel);
     this.load();
   }
 
@@ -89,6 +96,7 @@ export class ModelsView implements View {
         if (mine !== this.seq) return;
         this.models = models;
         this.render();
+        this.bench.showFor(models.find((m) => m.active)?.id ?? null);
         replace(
           this.state,
           models.length === 0
@@ -99,6 +107,7 @@ export class ModelsView implements View {
       .catch((e) => {
         if (mine !== this.seq) return;
         replace(this.state, errorBox(api.toCommandError(e), () => this.load()));
+        this.bench.showFor(this.app.info()?.activeModel ?? null);
       });
   }
 
@@ -297,5 +306,181 @@ export class ModelsView implements View {
       .finally(() => {
         this.importButton.disabled = false;
       });
+  }
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
+  if (text !== undefined) el.appendChild(document.createTextNode(text));
+  return el;
+}
+
+/** The grouped bar chart of a result: prefill and decode speed per prompt length. */
+function benchChart(saved: SavedBench): SVGSVGElement {
+  const layout = chartLayout(saved.report.rows);
+  const chart = svg('svg', {
+    id: 'bench-chart',
+    class: 'bench-chart',
+    viewBox: `0 0 ${layout.width} ${layout.height}`,
+    width: '100%',
+    role: 'img',
+    'aria-label': chartSummary(saved.report),
+  });
+  chart.appendChild(svg('line', { class: 'bench-baseline', x1: 0, x2: layout.width, y1: layout.baseline + 0.5, y2: layout.baseline + 0.5 }));
+  for (const group of layout.groups) {
+    const g = svg('g', { class: 'bench-group', 'aria-hidden': 'true' });
+    for (const bar of group.bars) {
+      g.appendChild(svg('rect', { class: `bench-bar ${bar.series}`, x: bar.x, y: bar.y, width: bar.width, height: bar.height, rx: 2 }));
+      g.appendChild(
+        svg('text', { class: 'bench-value', x: bar.x + bar.width / 2, y: bar.y - 5, 'text-anchor': 'middle', 'font-size': 11 }, bar.label),
+      );
+    }
+    g.appendChild(svg('text', { class: 'bench-axis', x: group.x, y: layout.baseline + 17, 'text-anchor': 'middle', 'font-size': 11 }, group.label));
+    chart.appendChild(g);
+  }
+  return chart;
+}
+
+/** "Speed on this device": measures the active model here (run_bench, with progress and Stop) and
+ * shows the last result per model as a chart and a line of figures. */
+class BenchCard {
+  readonly el: HTMLElement;
+  private readonly run: HTMLButtonElement;
+  private readonly stop: HTMLButtonElement;
+  private readonly status: HTMLElement;
+  private readonly error: HTMLElement;
+  private readonly result: HTMLElement;
+  /** The model whose result is on screen (undefined before the first showFor). */
+  private modelId: string | null | undefined = undefined;
+  private running = false;
+  private stopping = false;
+
+  constructor() {
+    this.run = h('button', { type: 'button', id: 'bench-run', class: 'secondary' }, 'Measure speed');
+    this.run.addEventListener('click', () => this.measure());
+    this.stop = h('button', { type: 'button', id: 'bench-stop', class: 'secondary', hidden: true }, 'Stop');
+    this.stop.addEventListener('click', () => this.requestStop());
+    this.status = h('p', { id: 'bench-status', class: 'bench-status', role: 'status', 'aria-live': 'polite' });
+    this.error = h('div', { id: 'bench-error', class: 'error', role: 'alert', hidden: true });
+    this.result = h('div', { class: 'bench-result' });
+    this.el = h(
+      'section',
+      { id: 'bench', class: 'card bench', 'aria-labelledby': 'bench-title' },
+      h(
+        'div',
+        { class: 'bench-header' },
+        h('h2', { id: 'bench-title' }, 'Speed on this device'),
+        h('div', { class: 'bench-actions' }, this.run, this.stop),
+      ),
+      this.status,
+      this.error,
+      this.result,
+    );
+  }
+
+  /** Shows the last result for `modelId` (the active model), or the empty state; a running
+   * measurement keeps the card as it is. */
+  showFor(modelId: string | null): void {
+    if (this.running || modelId === this.modelId) return;
+    if (this.modelId !== undefined) {
+      this.status.textContent = '';
+      this.showError(null);
+    }
+    this.modelId = modelId;
+    this.render(loadBench(modelId));
+  }
+
+  private render(saved: SavedBench | null): void {
+    if (!saved) {
+      replace(
+        this.result,
+        emptyBox(
+          'Not measured yet',
+          'Measure speed loads the active model and times how fast it reads a prompt and writes an answer, and how much memory ' +
+            'it takes. It runs here on this device, takes a few seconds, and sends nothing anywhere.',
+          { id: 'bench-empty' },
+        ),
+      );
+      return;
+    }
+    const r = saved.report;
+    replace(
+      this.result,
+      h(
+        'p',
+        { class: 'bench-caption' },
+        h('span', { class: 'bench-model' }, r.modelId),
+        h('time', { class: 'bench-date', datetime: isoDate(saved.measuredAt / 1000) }, measuredText(saved.measuredAt)),
+      ),
+      h(
+        'ul',
+        { class: 'bench-legend', 'aria-label': 'Legend' },
+        h('li', { class: 'bench-unit' }, 'Tokens per second:'),
+        ...SERIES.map((s) => h('li', null, h('span', { class: `bench-swatch ${s.key}`, 'aria-hidden': 'true' }), s.label)),
+      ),
+      benchChart(saved),
+      h('p', { id: 'bench-figures', class: 'bench-figures' }, figuresLine(r)),
+    );
+  }
+
+  private showError(text: string | null): void {
+    this.error.textContent = text ?? '';
+    this.error.hidden = text === null;
+  }
+
+  private setRunning(running: boolean): void {
+    this.running = running;
+    this.run.disabled = running;
+    this.stop.hidden = !running;
+    this.stop.disabled = false;
+  }
+
+  private measure(): void {
+    if (this.running) return;
+    this.showError(null);
+    this.stopping = false;
+    this.setRunning(true);
+    this.status.textContent = 'Loading the model…';
+    this.stop.focus();
+    api
+      .runBench((line) => {
+        if (this.running && !this.stopping) this.status.textContent = line;
+      })
+      .then((report) => {
+        const saved = saveBench(report, Date.now());
+        this.modelId = report.modelId;
+        this.render(saved);
+        this.status.textContent = doneText(report);
+      })
+      .catch((e) => {
+        const err = api.toCommandError(e);
+        if (err.kind === 'cancelled') {
+          this.status.textContent = 'Stopped.';
+        } else {
+          this.status.textContent = '';
+          this.showError(err.message);
+        }
+      })
+      .finally(() => {
+        const hadFocus = document.activeElement === this.stop || document.activeElement === document.body;
+        this.stopping = false;
+        this.setRunning(false);
+        if (hadFocus) this.run.focus();
+      });
+  }
+
+  private requestStop(): void {
+    if (!this.running || this.stopping) return;
+    this.stopping = true;
+    this.stop.disabled = true;
+    this.status.textContent = 'Stopping…';
+    api.stopBench().catch((e) => {
+      this.stopping = false;
+      this.stop.disabled = false;
+      this.showError(`Could not stop: ${api.toCommandError(e).message}`);
+    });
   }
 }
