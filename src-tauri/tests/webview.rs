@@ -532,6 +532,13 @@ async fn chat_streams_an_answer_from_the_model() {
         )
         .await;
     assert!(figures.contains("Load"), "{figures}");
+    app.client
+        .execute(
+            "document.getElementById('bench-chart').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .unwrap();
     app.screenshot("2-speed").await;
 
     // At a phone's size (390 × 844) the navigation moves to a bottom bar.
