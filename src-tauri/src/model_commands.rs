@@ -24,6 +24,8 @@ pub struct ModelDto {
     size_mb: f64,
     installed: bool,
     active: bool,
+    /// Whether this engine can run it (the catalog lists some it cannot yet, with the reason).
+    loadable: bool,
     description: String,
 }
 
@@ -49,6 +51,7 @@ impl From<ModelListing> for ModelDto {
             name: m.name,
             installed: m.installed,
             active: m.active,
+            loadable: m.loadable,
             description: description.join(" · "),
         }
     }

@@ -234,6 +234,13 @@ fn bad_requests_come_back_as_kind_and_message() {
         .unwrap()
         .iter()
         .any(|m| m["id"].as_str().unwrap().contains("smollm2")));
+    // The catalog also lists models this engine cannot run yet: marked, so the UI offers no
+    // download for them.
+    let listed = models.as_array().unwrap();
+    assert!(listed.iter().any(|m| m["loadable"] == false), "{models}");
+    assert!(listed
+        .iter()
+        .any(|m| m["loadable"] == true && m["id"].as_str().unwrap().contains("smollm2")));
 }
 
 #[test]

@@ -69,7 +69,11 @@ export type SampleInstalled = { messages: number, notes: number, };
 
 export type Source = { id: number, kind: 'maildir' | 'mbox' | 'eml' | 'imap' | 'notes', location: string, name: string, privacy: 'local' | 'private' | 'cloud', lastSync: number | null, messages: number, notes: number, };
 
-export type Model = { id: string, name: string, sizeMb: number, installed: boolean, active: boolean, description: string, };
+export type Model = { id: string, name: string, sizeMb: number, installed: boolean, active: boolean, 
+/**
+ * Whether this engine can run it (the catalog lists some it cannot yet, with the reason).
+ */
+loadable: boolean, description: string, };
 
 export type DownloadProgress = { downloaded: number, total: number | null, };
 

@@ -124,12 +124,20 @@ export class ModelsView implements View {
   private row(m: api.Model): HTMLLIElement {
     const download = this.downloads.get(m.id);
     const busy = this.busy.has(m.id);
-    const state = m.active ? 'Active' : m.installed ? 'Installed' : download ? 'Downloading' : 'Not downloaded';
+    const state = m.active
+      ? 'Active'
+      : m.installed
+        ? 'Installed'
+        : download
+          ? 'Downloading'
+          : m.loadable
+            ? 'Not downloaded'
+            : 'Not supported by this engine yet';
     const actions: HTMLElement[] = [];
     if (m.installed && !m.active) {
       actions.push(h('button', { type: 'button', class: 'model-choose primary', disabled: busy }, 'Use this model'));
     }
-    if (!m.installed && !download) {
+    if (!m.installed && !download && m.loadable) {
       actions.push(h('button', { type: 'button', class: 'model-download secondary', disabled: busy }, `Download (${formatMegabytes(m.sizeMb)})`));
     }
     if (m.installed && !m.active) {
