@@ -250,6 +250,25 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
     assert!(subjects.contains("Q3 budget review"), "{subjects}");
     app.screenshot("2-inbox").await;
 
+    // The summary of the day, for the day of the newest mail (the sample is from November 2023).
+    app.click("#day-summary-button").await;
+    let date = app
+        .all("input#day-summary-date", Duration::from_secs(10))
+        .await
+        .remove(0);
+    let day = date.prop("value").await.unwrap().unwrap_or_default();
+    assert!(day.starts_with("2023-11-"), "day summary date {day:?}");
+    let gist = app
+        .text_when(
+            "#day-summary .summary-gist",
+            |t| t.len() > 10,
+            Duration::from_secs(120),
+        )
+        .await;
+    assert!(!gist.contains("Nothing to summarise"), "{gist}");
+    app.screenshot("2b-day-summary").await;
+    app.click("#day-summary-close").await;
+
     // A thread: its messages, a machine-written summary, smart replies; a chip makes a draft.
     let lunch = app
         .all("#inbox-list .thread-row", Duration::from_secs(5))

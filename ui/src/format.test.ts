@@ -10,8 +10,10 @@ import {
   importErrorText,
   fraction,
   isoDate,
+  localDay,
   mailboxFull,
   mailboxName,
+  newestDay,
   plural,
 } from './format';
 
@@ -107,5 +109,26 @@ describe('importErrorText', () => {
     expect(importErrorText('/tmp/x/bad.gguf', 'not a GGUF file')).toBe('Could not import /tmp/x/bad.gguf: not a GGUF file');
     expect(importErrorText('/tmp/x/bad.gguf', '/tmp/x/bad.gguf is not a GGUF file')).toBe('/tmp/x/bad.gguf is not a GGUF file');
     expect(importErrorText('C:\\m\\bad.gguf', 'bad.gguf: too short')).toBe('bad.gguf: too short');
+  });
+});
+
+describe('newestDay', () => {
+  it('gives the local day of the newest date', () => {
+    const early = secs(new Date(2024, 2, 3, 0, 5)); // just after local midnight
+    const late = secs(new Date(2024, 2, 9, 23, 55)); // just before local midnight
+    expect(newestDay([early, null, late], now)).toBe('2024-03-09');
+    expect(newestDay([early], now)).toBe('2024-03-03');
+  });
+
+  it('is today without dates', () => {
+    expect(newestDay([], now)).toBe('2024-11-14');
+    expect(newestDay([null, Number.NaN], now)).toBe('2024-11-14');
+  });
+
+  it('pads months, days and years', () => {
+    expect(localDay(new Date(2024, 0, 5))).toBe('2024-01-05');
+    const y = new Date(2024, 0, 5);
+    y.setFullYear(987);
+    expect(localDay(y)).toBe('0987-01-05');
   });
 });

@@ -124,3 +124,18 @@ export function importErrorText(path: string, message: string): string {
   const name = path.split(/[\\/]/).filter(Boolean).pop() ?? path;
   return message.includes(name) ? message : `Could not import ${path}: ${message}`;
 }
+
+/** A day as `<input type=date>` wants it, "YYYY-MM-DD", in local time. */
+export function localDay(d: Date): string {
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** The local day ("YYYY-MM-DD") of the newest of these unix-second dates; today when there is none. */
+export function newestDay(unixSeconds: (number | null)[], now: Date = new Date()): string {
+  let newest: number | null = null;
+  for (const s of unixSeconds) {
+    if (s !== null && Number.isFinite(s) && (newest === null || s > newest)) newest = s;
+  }
+  return localDay(newest === null ? now : new Date(newest * 1000));
+}

@@ -2,10 +2,11 @@
 
 import * as api from './api';
 import type { App, NavParams, View, ViewName } from './app';
-import { append, emptyBox, errorBox, h, loadingBox, replace } from './dom';
-import { formatListDate, formatParticipants, isoDate, plural } from './format';
+import { ICONS, append, emptyBox, errorBox, h, icon, loadingBox, replace } from './dom';
+import { formatListDate, formatParticipants, isoDate, localDay, newestDay, plural } from './format';
 import type { Shortcut } from './keys';
 import { ListNav } from './listnav';
+import { createSummaryCard, type SummaryCard } from './summary';
 import { ThreadView } from './thread';
 
 const PAGE = 50;
@@ -20,6 +21,10 @@ export class InboxView implements View {
   private readonly more: HTMLButtonElement;
   private readonly nav: ListNav;
   private readonly thread: ThreadView;
+  private readonly dayButton: HTMLButtonElement;
+  private readonly dayPanel: HTMLElement;
+  private readonly dayDate: HTMLInputElement;
+  private readonly dayCard: SummaryCard;
   private threads: api.InboxThread[] = [];
   private seq = 0;
   private loaded = false;
@@ -64,14 +69,69 @@ export class InboxView implements View {
       onBack: () => this.back(),
       onOpened: (t) => this.markRead(t.id),
     });
+    this.dayButton = h(
+      'button',
+      {
+        type: 'button',
+        id: 'day-summary-button',
+        class: 'secondary day-summary-button',
+        'aria-label': 'Summary of the day',
+        'aria-controls': 'day-summary',
+        'aria-expanded': 'false',
+        title: 'Summarise a day of mail and notes',
+        onclick: () => (this.dayPanel.hidden ? this.openDaySummary() : this.closeDaySummary()),
+      },
+      icon(ICONS.calendar),
+      'Summary of the day',
+    );
+    this.dayDate = h('input', { id: 'day-summary-date', type: 'date', required: true });
+    this.dayDate.addEventListener('change', () => {
+      if (!this.dayDate.value) this.dayDate.value = localDay(new Date()); // cleared: today
+      this.dayCard.load('day', this.dayDate.value);
+    });
+    this.dayCard = createSummaryCard({ what: 'day' });
+    this.dayPanel = h(
+      'section',
+      { id: 'day-summary', class: 'day-summary', 'aria-label': 'Summary of the day', hidden: true },
+      h(
+        'div',
+        { class: 'day-summary-bar' },
+        h('label', { for: 'day-summary-date', class: 'day-summary-label' }, 'Day'),
+        this.dayDate,
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'day-summary-close',
+            class: 'icon-button small',
+            'aria-label': 'Close the summary of the day',
+            title: 'Close',
+            onclick: () => this.closeDaySummary(),
+          },
+          icon(ICONS.close),
+        ),
+      ),
+      this.dayCard.el,
+    );
+    this.dayPanel.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || e.isComposing || e.defaultPrevented) return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.closeDaySummary();
+    });
     this.split = h(
       'div',
       { class: 'split', 'data-show': 'list' },
       h(
         'div',
         { class: 'list-pane' },
-        h('header', { class: 'pane-header' }, h('h1', { class: 'pane-title' }, 'Inbox'), form),
-        h('div', { class: 'list-scroll' }, this.state, this.list, this.more),
+        h(
+          'header',
+          { class: 'pane-header' },
+          h('div', { class: 'pane-title-row' }, h('h1', { class: 'pane-title' }, 'Inbox'), this.dayButton),
+          form,
+        ),
+        h('div', { class: 'list-scroll' }, this.dayPanel, this.state, this.list, this.more),
       ),
       h('div', { class: 'detail-pane' }, this.thread.el),
     );
@@ -108,10 +168,30 @@ export class InboxView implements View {
         this.search.select();
         return true;
       case 'back':
+        if (this.openId === null && !this.dayPanel.hidden) {
+          this.closeDaySummary();
+          return true;
+        }
         if (this.openId === null) return false;
         this.back();
         return true;
     }
+  }
+
+  /** Opens the summary of the day, on the day of the newest thread listed (else today). */
+  private openDaySummary(): void {
+    this.dayDate.value = newestDay(this.threads.map((t) => t.lastDate));
+    this.dayPanel.hidden = false;
+    this.dayButton.setAttribute('aria-expanded', 'true');
+    this.dayCard.load('day', this.dayDate.value);
+    this.dayDate.focus();
+  }
+
+  private closeDaySummary(): void {
+    const hadFocus = this.dayPanel.contains(document.activeElement);
+    this.dayPanel.hidden = true;
+    this.dayButton.setAttribute('aria-expanded', 'false');
+    if (hadFocus) this.dayButton.focus();
   }
 
   private openThread(id: string, from?: ViewName): void {
