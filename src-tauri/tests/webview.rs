@@ -266,6 +266,14 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
         )
         .await;
     assert!(!gist.contains("Nothing to summarise"), "{gist}");
+    // Still there a moment later (no second run replaced it).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.text_when(
+        "#day-summary .summary-gist",
+        |t| t == gist,
+        Duration::from_secs(1),
+    )
+    .await;
     app.screenshot("2b-day-summary").await;
     app.click("#day-summary-close").await;
 

@@ -24,6 +24,8 @@ export class InboxView implements View {
   private readonly dayButton: HTMLButtonElement;
   private readonly dayPanel: HTMLElement;
   private readonly dayDate: HTMLInputElement;
+  /** The day whose summary the panel shows or is loading. */
+  private dayShown = '';
   private readonly dayCard: SummaryCard;
   private threads: api.InboxThread[] = [];
   private seq = 0;
@@ -87,6 +89,9 @@ export class InboxView implements View {
     this.dayDate = h('input', { id: 'day-summary-date', type: 'date', required: true });
     this.dayDate.addEventListener('change', () => {
       if (!this.dayDate.value) this.dayDate.value = localDay(new Date()); // cleared: today
+      // WebKit also reports a "change" when the field merely loses focus: same day, no new run.
+      if (this.dayDate.value === this.dayShown) return;
+      this.dayShown = this.dayDate.value;
       this.dayCard.load('day', this.dayDate.value);
     });
     this.dayCard = createSummaryCard({ what: 'day' });
@@ -183,6 +188,7 @@ export class InboxView implements View {
     this.dayDate.value = newestDay(this.threads.map((t) => t.lastDate));
     this.dayPanel.hidden = false;
     this.dayButton.setAttribute('aria-expanded', 'true');
+    this.dayShown = this.dayDate.value;
     this.dayCard.load('day', this.dayDate.value);
     this.dayDate.focus();
   }
