@@ -100,3 +100,24 @@ fn with_idle_unload_off_the_model_stays() {
     assistant.unload();
     assert!(!assistant.is_loaded());
 }
+
+/// `unload()` (choosing another model, measuring speed in the app) frees the model at once. The
+/// idle watcher used to hold its own handle to the engine, so an unloaded model stayed in memory
+/// until the watcher's next tick (up to 5 s), next to the one loaded after it.
+#[test]
+fn an_unloaded_model_is_freed_at_once_not_at_the_idle_watchers_next_tick() {
+    let (_data, rt, assistant) = assistant_with_idle_unload(300);
+    let engine = rt.block_on(assistant.engine()).unwrap();
+    let watched = engine.downgrade();
+    drop(engine);
+    assert!(
+        watched.upgrade().is_some(),
+        "loaded and held by the assistant"
+    );
+    assistant.unload();
+    assert!(
+        watched.upgrade().is_none(),
+        "something still holds the unloaded model"
+    );
+    assert!(!assistant.is_loaded());
+}

@@ -4,7 +4,9 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use crate::data_dir::DataDir;
-use crate::engine::{Backend, GenerationRequest, LocalEngine, LocalEngineConfig, TokenStream};
+use crate::engine::{
+    Backend, GenerationRequest, LocalEngine, LocalEngineConfig, TokenStream, WeakEngine,
+};
 use crate::error::Result;
 use crate::library::Library;
 use crate::models::ModelManager;
@@ -111,7 +113,7 @@ impl Assistant {
         if let Some(idle) = idle_unload {
             tokio::spawn(unload_when_idle(
                 Arc::downgrade(&self.inner),
-                engine.clone(),
+                engine.downgrade(),
                 idle,
             ));
         }
@@ -158,11 +160,16 @@ impl Assistant {
 
 /// Unloads `engine` once it has been idle (nothing queued or running, no new request) for `idle`.
 /// Ends when the engine is replaced or unloaded, or the assistant is dropped.
-async fn unload_when_idle(inner: Weak<Inner>, engine: LocalEngine, idle: Duration) {
+async fn unload_when_idle(inner: Weak<Inner>, engine: WeakEngine, idle: Duration) {
+    // A weak handle: an explicit `unload()` (choosing another model, measuring speed) frees the
+    // model at once instead of at this watcher's next tick.
     let tick = (idle / 4).clamp(Duration::from_millis(100), Duration::from_secs(5));
     loop {
         tokio::time::sleep(tick).await;
         let Some(inner) = inner.upgrade() else { return };
+        let Some(engine) = engine.upgrade() else {
+            return;
+        };
         let unloaded = {
             let mut slot = inner.engine.lock().expect("engine slot");
             let Some(loaded) = slot.as_mut() else { return };
@@ -181,8 +188,8 @@ async fn unload_when_idle(inner: Weak<Inner>, engine: LocalEngine, idle: Duratio
                 false
             }
         };
+        drop(engine);
         if unloaded {
-            drop(engine);
             // The model is freed on the engine's own threads; then give the memory back.
             tokio::time::sleep(Duration::from_millis(500)).await;
             crate::models::memory::release_free_memory();

@@ -77,6 +77,18 @@ struct Shared {
     load_time: Duration,
 }
 
+/// A handle to a loaded engine that does not keep it loaded (for watchers such as the idle
+/// unloader): the model is freed when the last [`LocalEngine`] goes, whatever watches it.
+#[derive(Clone)]
+pub struct WeakEngine(std::sync::Weak<Shared>);
+
+impl WeakEngine {
+    /// The engine, while something else still holds it.
+    pub fn upgrade(&self) -> Option<LocalEngine> {
+        self.0.upgrade().map(|shared| LocalEngine { shared })
+    }
+}
+
 impl Drop for Shared {
     fn drop(&mut self) {
         self.queue.close();
@@ -223,6 +235,11 @@ impl LocalEngine {
     }
 
     /// Whether both handles point at the same loaded model.
+    /// A handle that does not keep this engine loaded.
+    pub fn downgrade(&self) -> WeakEngine {
+        WeakEngine(Arc::downgrade(&self.shared))
+    }
+
     pub fn same_as(&self, other: &LocalEngine) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
     }

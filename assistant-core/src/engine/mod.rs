@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{CoreError, Result};
 
-pub use local::{LocalEngine, LocalEngineConfig};
+pub use local::{LocalEngine, LocalEngineConfig, WeakEngine};
 
 /// Answer length used when a request names none. Every request is bounded: the small models
 /// otherwise write until their context is full, which looks like a hang.
