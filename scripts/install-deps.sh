@@ -5,6 +5,8 @@ packages=(
   # build of the app shell (Tauri 2 on Linux)
   pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev
+  # passwords in the OS keyring: the Secret Service client talks D-Bus
+  libdbus-1-dev
   # the engine's C parts and the model download
   build-essential python3 python3-venv python3-pip unzip
   # the IMAP tests run a real Dovecot server on 127.0.0.1

@@ -250,3 +250,83 @@ fn a_dead_server_and_unsafe_plain_connections_are_refused_clearly() {
         .unwrap()
         .contains("unencrypted"));
 }
+
+/// Every file under `dir` (the store, the index, settings, logs), read as bytes.
+fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
+    walk(dir)
+        .into_iter()
+        .filter(|p| {
+            std::fs::read(p)
+                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        })
+        .collect()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_saved_password_lives_only_in_the_keyring_and_lets_sync_read_the_account_again() {
+    // A password no other test uses, so finding it anywhere on disk means it leaked.
+    let password = format!("planted-{}-pw", std::process::id());
+    let server = Dovecot::start(&[("alice", &password)]);
+    let rt = runtime();
+    let data = tempfile::tempdir().unwrap();
+    let append = |n: u32| {
+        rt.block_on(async {
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
+                .await
+                .unwrap();
+            let mut client = async_imap::Client::new(tcp);
+            client.read_response().await.unwrap().expect("greeting");
+            let mut s = client
+                .login("alice", &password)
+                .await
+                .map_err(|(e, _)| e)
+                .unwrap();
+            s.append("INBOX", None, None, mail(n, "kept mail"))
+                .await
+                .unwrap();
+            s.logout().await.unwrap();
+        })
+    };
+    append(1);
+
+    // A wrong password is refused by the server and not saved.
+    let out = ingest(data.path(), server.port, "wrong", &["--save-password"]);
+    assert!(!out.status.success());
+    let sync = support::assistant(data.path(), &["--json", "sync"]);
+    assert!(sync.status.success(), "{}", stderr(&sync));
+    assert!(
+        search(data.path(), "word1").is_empty(),
+        "nothing read without a password"
+    );
+
+    let out = ingest(data.path(), server.port, &password, &["--save-password"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out)["added"], 1);
+
+    // New mail on the server; `sync` logs in with the saved password (none in the environment).
+    append(2);
+    let sync = support::assistant(data.path(), &["--json", "sync"]);
+    assert!(sync.status.success(), "{}", stderr(&sync));
+    assert_eq!(
+        search(data.path(), "word2").len(),
+        1,
+        "{}",
+        String::from_utf8_lossy(&sync.stdout)
+    );
+
+    let leaks = files_containing(data.path(), &password);
+    assert!(leaks.is_empty(), "the password is written in {leaks:?}");
+}

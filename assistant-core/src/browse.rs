@@ -12,8 +12,10 @@ use crate::error::{CoreError, Result};
 use crate::index::{DocKey, DocKind};
 use crate::ingest::IngestSpec;
 use crate::library::{blocking, Library};
+use crate::mail::imap::ImapAccount;
 use crate::search::{self, SearchMode};
-use crate::store::{InboxRow, MessageRecord, SourceInfo};
+use crate::secrets::{imap_entry, Keyring};
+use crate::store::{InboxRow, MessageRecord, SourceInfo, SourceKind};
 use crate::summary::lead_sentence;
 
 /// Which threads the inbox shows.
@@ -199,7 +201,80 @@ impl Library {
     /// Every source of mail and notes with its counts.
     pub async fn sources(&self) -> Result<Vec<SourceInfo>> {
         let this = self.clone();
-        blocking(move || this.open_store()?.sources()).await
+        blocking(move || {
+            let mut sources = this.open_store()?.sources()?;
+            for source in &mut sources {
+                mark_missing_password(source);
+            }
+            Ok(sources)
+        })
+        .await
+    }
+
+    /// Connects an IMAP account and reads its mail. Only once the server has accepted the
+    /// password is it saved, in the OS keyring (never in the store or settings), so that later
+    /// syncs and [`Library::sync_source`] can log in again; the folders chosen are kept with
+    /// the source. A cancelled first read keeps what was read and the account.
+    pub async fn add_imap_account(
+        &self,
+        account: ImapAccount,
+        progress: impl Fn(crate::ingest::Progress) + Send + 'static,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<(SourceInfo, crate::ingest::IngestReport)> {
+        account
+            .check()
+            .map_err(|e| CoreError::InvalidRequest(e.0))?;
+        let url = account.url();
+        let (password, folders) = (account.password.clone(), account.folders.clone());
+        let report = self
+            .ingest(IngestSpec::Imap(account), progress, cancel)
+            .await?;
+        let this = self.clone();
+        let source = blocking(move || {
+            Keyring::default().save(&imap_entry(&url), &password)?;
+            let store = this.open_store()?;
+            let id = store
+                .sources()?
+                .into_iter()
+                .find(|s| s.kind == SourceKind::Imap && s.location == url)
+                .map(|s| s.id)
+                .ok_or_else(|| CoreError::NotFound {
+                    what: format!("the source for {url}"),
+                    hint: String::new(),
+                })?;
+            store.set_source_folders(id, &folders)?;
+            source_by_id(&store, id)
+        })
+        .await?;
+        if report.cancelled {
+            return Err(CoreError::Cancelled);
+        }
+        Ok((source, report))
+    }
+
+    /// Reads one source again now: a folder or file for what changed, an IMAP account with
+    /// the password saved in the keyring.
+    pub async fn sync_source(
+        &self,
+        id: i64,
+        progress: impl Fn(crate::ingest::Progress) + Send + 'static,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<SourceInfo> {
+        let this = self.clone();
+        let spec = blocking(move || {
+            let store = this.open_store()?;
+            let source = source_by_id(&store, id)?;
+            ingest_spec(&store, &source)?.ok_or(CoreError::PasswordMissing {
+                account: source.location,
+            })
+        })
+        .await?;
+        let report = self.ingest(spec, progress, cancel).await?;
+        if report.cancelled {
+            return Err(CoreError::Cancelled);
+        }
+        let this = self.clone();
+        blocking(move || source_by_id(&this.open_store()?, id)).await
     }
 
     /// Sets a source's privacy label (one of [`PRIVACY_LABELS`]).
@@ -264,14 +339,60 @@ impl Library {
 }
 
 fn source_by_id(store: &crate::store::Store, id: i64) -> Result<SourceInfo> {
-    store
+    let mut source = store
         .sources()?
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| CoreError::NotFound {
             what: format!("source {id}"),
             hint: String::new(),
-        })
+        })?;
+    mark_missing_password(&mut source);
+    Ok(source)
+}
+
+fn mark_missing_password(source: &mut SourceInfo) {
+    if source.kind == SourceKind::Imap {
+        // A keyring that cannot be read counts as missing: the user is asked to enter it again.
+        source.needs_password = !matches!(
+            Keyring::default().load(&imap_entry(&source.location)),
+            Ok(Some(_))
+        );
+    }
+}
+
+/// How to read a source again: `None` for an IMAP account whose password is not in the keyring.
+pub(crate) fn ingest_spec(
+    store: &crate::store::Store,
+    source: &SourceInfo,
+) -> Result<Option<IngestSpec>> {
+    let path = std::path::PathBuf::from(&source.location);
+    Ok(Some(match source.kind {
+        SourceKind::Maildir => IngestSpec::Maildir(path),
+        SourceKind::Mbox => IngestSpec::Mbox(path),
+        SourceKind::Notes => IngestSpec::Notes(path),
+        SourceKind::Eml => IngestSpec::Eml(
+            store
+                .known_locations(source.id)?
+                .into_keys()
+                .map(std::path::PathBuf::from)
+                .collect(),
+        ),
+        SourceKind::Imap => {
+            let Some(password) = Keyring::default().load(&imap_entry(&source.location))? else {
+                return Ok(None);
+            };
+            match ImapAccount::from_url(&source.location, password, source.folders.clone()) {
+                Some(account) => IngestSpec::Imap(account),
+                None => {
+                    return Err(CoreError::InvalidRequest(format!(
+                        "source {}: `{}` is not an IMAP account address",
+                        source.id, source.location
+                    )))
+                }
+            }
+        }
+    }))
 }
 
 impl From<InboxRow> for InboxThread {

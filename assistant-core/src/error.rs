@@ -84,6 +84,12 @@ pub enum CoreError {
 
     #[error("{what} not found{hint}")]
     NotFound { what: String, hint: String },
+
+    #[error("keyring: {0}")]
+    Keyring(String),
+
+    #[error("the password of {account} is not in the keyring: add the account again to enter it")]
+    PasswordMissing { account: String },
 }
 
 impl CoreError {
@@ -109,6 +115,8 @@ impl CoreError {
             CoreError::Index { .. } => "index",
             CoreError::NotFound { .. } => "not_found",
             CoreError::MailServer(_) => "mail_server",
+            CoreError::Keyring(_) => "keyring",
+            CoreError::PasswordMissing { .. } => "password_missing",
         }
     }
 

@@ -22,6 +22,7 @@ pub mod notes;
 pub mod reply;
 pub mod sample;
 pub mod search;
+pub mod secrets;
 pub mod settings;
 pub mod store;
 pub mod summary;

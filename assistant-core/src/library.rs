@@ -218,30 +218,19 @@ impl Library {
         report
     }
 
-    /// Ingests every folder and file source again (what the app does on each start): maildirs,
-    /// mbox files, notes folders and the single message files seen before. IMAP accounts are
-    /// left out: their passwords are not stored. One result per source, in source order.
+    /// Ingests every source again (what the app does on each start): maildirs, mbox files,
+    /// notes folders, the single message files seen before, and the IMAP accounts whose password
+    /// is in the keyring (the others are left until it is entered again). One result per
+    /// source, in source order.
     pub async fn sync_local_sources(&self) -> Result<Vec<(String, Result<IngestReport>)>> {
         let this = self.clone();
         let specs = blocking(move || {
             let store = this.open_store()?;
             let mut specs = Vec::new();
             for source in store.sources()? {
-                let path = PathBuf::from(&source.location);
-                let spec = match source.kind {
-                    crate::store::SourceKind::Maildir => IngestSpec::Maildir(path),
-                    crate::store::SourceKind::Mbox => IngestSpec::Mbox(path),
-                    crate::store::SourceKind::Notes => IngestSpec::Notes(path),
-                    crate::store::SourceKind::Eml => IngestSpec::Eml(
-                        store
-                            .known_locations(source.id)?
-                            .into_keys()
-                            .map(PathBuf::from)
-                            .collect(),
-                    ),
-                    crate::store::SourceKind::Imap => continue,
-                };
-                specs.push((source.name, spec));
+                if let Some(spec) = crate::browse::ingest_spec(&store, &source)? {
+                    specs.push((source.name, spec));
+                }
             }
             Ok(specs)
         })

@@ -34,7 +34,8 @@ pub enum IngestCommand {
         watch: bool,
     },
     /// An IMAP account: new mail is fetched, flags and deletions brought over. The password is
-    /// read from the environment variable named by --password-env (never stored).
+    /// read from the environment variable named by --password-env, and kept only in the OS
+    /// keyring with --save-password (then `assistant sync` reads the account again).
     Imap {
         #[arg(long)]
         host: String,
@@ -51,6 +52,9 @@ pub enum IngestCommand {
         /// Only these folders (repeatable; default: every folder).
         #[arg(long)]
         folder: Vec<String>,
+        /// Once the server accepts it, keep the password in the OS keyring (never in a file).
+        #[arg(long)]
+        save_password: bool,
     },
 }
 
@@ -153,6 +157,7 @@ pub async fn ingest(
             password_env,
             plain,
             folder,
+            save_password,
         } => {
             if plain && !matches!(host.as_str(), "127.0.0.1" | "localhost" | "::1") {
                 return Err(CoreError::InvalidRequest(format!(
@@ -164,14 +169,28 @@ pub async fn ingest(
                     "set the IMAP password in the environment variable {password_env}"
                 ))
             })?;
-            IngestSpec::Imap(assistant_core::mail::imap::ImapAccount {
+            let account = assistant_core::mail::imap::ImapAccount {
                 host,
                 port: port.unwrap_or(if plain { 143 } else { 993 }),
                 user,
                 password,
                 tls: !plain,
                 folders: folder,
-            })
+            };
+            if save_password {
+                let cancel = stop_on_ctrl_c();
+                let bar = output::count_bar(json);
+                let b = bar.clone();
+                let added = assistant
+                    .library()
+                    .add_imap_account(account, move |p| show_progress(&b, p), cancel)
+                    .await;
+                bar.finish_and_clear();
+                let (_, report) = added?;
+                output::print(json, &report, || ingest_summary(&report));
+                return Ok(());
+            }
+            IngestSpec::Imap(account)
         }
     };
     let cancel = stop_on_ctrl_c();

@@ -5,6 +5,7 @@ use assistant_core::browse::{InboxQuery, InboxThread, NoteListItem, OpenedThread
 use assistant_core::ingest::IngestSpec;
 use assistant_core::ingest::Progress;
 use assistant_core::library::Shown;
+use assistant_core::mail::imap::ImapAccount;
 use assistant_core::mail::Mailbox;
 use assistant_core::reply::{Outcome, SmartReply};
 use assistant_core::sample::SampleInstalled;
@@ -12,7 +13,7 @@ use assistant_core::search::SearchResult;
 use assistant_core::store::SourceInfo;
 use assistant_core::store::{Draft, MessageRecord, NoteRecord};
 use assistant_core::{Assistant, Job};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 
 use crate::CommandError;
@@ -474,6 +475,8 @@ pub struct SourceDto {
     messages: i64,
     #[ts(type = "number")]
     notes: i64,
+    /// An IMAP account whose password is not in the keyring (it cannot be read until entered).
+    needs_password: bool,
 }
 
 impl From<SourceInfo> for SourceDto {
@@ -487,6 +490,7 @@ impl From<SourceInfo> for SourceDto {
             last_sync: s.last_sync,
             messages: s.messages,
             notes: s.notes,
+            needs_password: s.needs_password,
         }
     }
 }
@@ -520,14 +524,7 @@ pub async fn add_source(
             )))
         }
     };
-    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let mut cancel_requests = assistant.cancel_requests(Job::Ingest);
-    let flag = cancel.clone();
-    let watcher = tauri::async_runtime::spawn(async move {
-        if cancel_requests.changed().await.is_ok() {
-            flag.store(true, std::sync::atomic::Ordering::SeqCst);
-        }
-    });
+    let (cancel, watcher) = ingest_cancel_flag(&assistant);
     let added = assistant
         .library()
         .add_source(
@@ -540,6 +537,105 @@ pub async fn add_source(
         .await;
     watcher.abort();
     Ok(added?.into())
+}
+
+/// A flag the ingest checks between batches, raised by `cancel_ingest` while the task lives.
+fn ingest_cancel_flag(
+    assistant: &Assistant,
+) -> (
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+    tauri::async_runtime::JoinHandle<()>,
+) {
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut cancel_requests = assistant.cancel_requests(Job::Ingest);
+    let flag = cancel.clone();
+    let watcher = tauri::async_runtime::spawn(async move {
+        if cancel_requests.changed().await.is_ok() {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    (cancel, watcher)
+}
+
+/// An IMAP account as the settings form sends it.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(rename = "ImapAccountInput")]
+pub struct ImapAccountInput {
+    host: String,
+    #[ts(type = "number")]
+    port: u16,
+    user: String,
+    password: String,
+    #[ts(type = "'tls' | 'plain'")]
+    security: String,
+    folders: Vec<String>,
+}
+
+/// Connects an IMAP account and reads its mail, with progress; the password goes to the OS
+/// keyring once the server accepts it. `cancel_ingest` stops the read (the account stays).
+#[tauri::command]
+pub async fn add_imap_account(
+    assistant: tauri::State<'_, Assistant>,
+    account: ImapAccountInput,
+    on_progress: Channel<ProgressDto>,
+) -> Result<SourceDto, CommandError> {
+    let tls = match account.security.as_str() {
+        "tls" => true,
+        "plain" => false,
+        other => {
+            return Err(CommandError::invalid(format!(
+                "account security `{other}`: use tls or plain"
+            )))
+        }
+    };
+    let account = ImapAccount {
+        host: account.host.trim().to_string(),
+        port: account.port,
+        user: account.user.trim().to_string(),
+        password: account.password,
+        tls,
+        folders: account
+            .folders
+            .into_iter()
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect(),
+    };
+    let (cancel, watcher) = ingest_cancel_flag(&assistant);
+    let added = assistant
+        .library()
+        .add_imap_account(
+            account,
+            move |p| {
+                let _ = on_progress.send(ProgressDto::new("imap", p));
+            },
+            cancel,
+        )
+        .await;
+    watcher.abort();
+    Ok(added?.0.into())
+}
+
+/// Reads one source again now (an IMAP account with its saved password), with progress.
+#[tauri::command]
+pub async fn sync_source(
+    assistant: tauri::State<'_, Assistant>,
+    id: i64,
+    on_progress: Channel<ProgressDto>,
+) -> Result<SourceDto, CommandError> {
+    let (cancel, watcher) = ingest_cancel_flag(&assistant);
+    let synced = assistant
+        .library()
+        .sync_source(
+            id,
+            move |p| {
+                let _ = on_progress.send(ProgressDto::new("sync", p));
+            },
+            cancel,
+        )
+        .await;
+    watcher.abort();
+    Ok(synced?.into())
 }
 
 /// Stops the folder being read now.

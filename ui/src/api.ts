@@ -15,6 +15,7 @@ import type {
   CommandError,
   DownloadProgress,
   Draft,
+  ImapAccountInput,
   InboxThread,
   LibrarySynced,
   Model,
@@ -35,6 +36,8 @@ export type SummaryKind = 'message' | 'thread' | 'note' | 'day';
  * exists and is on); the generated `Source` type spells both out. */
 export type SourceKind = Source['kind'];
 export type Privacy = Source['privacy'];
+/** TLS, or (only to a server on this computer) no encryption. */
+export type ImapSecurity = ImapAccountInput['security'];
 /** What `add_source` can read: a folder or a file on this computer. */
 export type AddSourceKind = 'maildir' | 'mbox' | 'notes';
 
@@ -131,6 +134,17 @@ export const addSource = (kind: AddSourceKind, path: string, onProgress: (p: Pro
 export const cancelIngest = () => call<void>('cancel_ingest');
 
 export const setSourcePrivacy = (id: number, privacy: Privacy) => call<Source>('set_source_privacy', { id, privacy });
+
+/** Connects, keeps the password in the OS keyring and reads the mail (progress as for
+ * `addSource`, stage `imap`). Rejects with `{kind, message}`: a wrong password, an unreachable
+ * host, `plain` to a host not on this computer, or kind `cancelled` after `cancelIngest`. */
+export const addImapAccount = (account: ImapAccountInput, onProgress: (p: Progress) => void) =>
+  call<Source>('add_imap_account', { account, onProgress: channel(onProgress) });
+
+/** Re-reads a source now (an IMAP account with its saved password: kind `password_missing` when
+ * the keyring has none); kind `cancelled` after `cancelIngest`. */
+export const syncSource = (id: number, onProgress: (p: Progress) => void) =>
+  call<Source>('sync_source', { id, onProgress: channel(onProgress) });
 
 /** `library-synced`: a mail or notes source was re-read; the lists should refresh. */
 export function onLibrarySynced(handler: (e: LibrarySynced) => void): Promise<UnlistenFn> {

@@ -67,7 +67,13 @@ export type Progress = { stage: string, done: number, total: number | null, };
 
 export type SampleInstalled = { messages: number, notes: number, };
 
-export type Source = { id: number, kind: 'maildir' | 'mbox' | 'eml' | 'imap' | 'notes', location: string, name: string, privacy: 'local' | 'private' | 'cloud', lastSync: number | null, messages: number, notes: number, };
+export type Source = { id: number, kind: 'maildir' | 'mbox' | 'eml' | 'imap' | 'notes', location: string, name: string, privacy: 'local' | 'private' | 'cloud', lastSync: number | null, messages: number, notes: number, 
+/**
+ * An IMAP account whose password is not in the keyring (it cannot be read until entered).
+ */
+needsPassword: boolean, };
+
+export type ImapAccountInput = { host: string, port: number, user: string, password: string, security: 'tls' | 'plain', folders: Array<string>, };
 
 export type Model = { id: string, name: string, sizeMb: number, installed: boolean, active: boolean, 
 /**

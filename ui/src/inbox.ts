@@ -1,8 +1,10 @@
-// The Inbox: threads newest first (or a search), and the open thread beside or instead of them.
+// The Inbox: threads newest first (or a search), or the drafts, and the open thread beside or
+// instead of them.
 
 import * as api from './api';
 import type { App, NavParams, View, ViewName } from './app';
 import { ICONS, append, emptyBox, errorBox, h, icon, loadingBox, replace } from './dom';
+import { DraftsList } from './drafts';
 import { formatListDate, formatParticipants, isoDate, localDay, newestDay, plural } from './format';
 import type { Shortcut } from './keys';
 import { ListNav } from './listnav';
@@ -16,6 +18,11 @@ export class InboxView implements View {
   private readonly split: HTMLElement;
   private readonly search: HTMLInputElement;
   private readonly unread: HTMLInputElement;
+  private readonly draftsButton: HTMLButtonElement;
+  private readonly mailPart: HTMLElement;
+  private readonly drafts: DraftsList;
+  /** The list shown: the mail (threads) or the drafts. */
+  private mode: 'mail' | 'drafts' = 'mail';
   private readonly list: HTMLUListElement;
   private readonly state: HTMLElement;
   private readonly more: HTMLButtonElement;
@@ -44,19 +51,39 @@ export class InboxView implements View {
       'aria-label': 'Search mail',
     });
     this.search.addEventListener('input', () => {
-      if (this.search.value.trim() === '' && this.loaded) this.load(); // cleared: back to everything
+      if (this.mode === 'drafts') this.drafts.filter(this.search.value); // drafts filter as you type
+      else if (this.search.value.trim() === '' && this.loaded) this.load(); // cleared: back to everything
     });
     this.unread = h('input', { id: 'inbox-unread', type: 'checkbox' });
     this.unread.addEventListener('change', () => this.load());
+    this.draftsButton = h(
+      'button',
+      {
+        type: 'button',
+        id: 'filter-drafts',
+        class: 'filter-toggle',
+        'aria-pressed': 'false',
+        'aria-controls': 'drafts-list',
+        title: 'Show the drafts instead of the mail',
+        onclick: () => this.setMode(this.mode === 'drafts' ? 'mail' : 'drafts'),
+      },
+      'Drafts',
+    );
     const form = h(
       'form',
       { class: 'search', role: 'search' },
       this.search,
-      h('label', { class: 'toggle' }, this.unread, h('span', null, 'Unread only')),
+      h(
+        'div',
+        { class: 'filters', role: 'group', 'aria-label': 'Filters' },
+        h('label', { class: 'toggle' }, this.unread, h('span', null, 'Unread only')),
+        this.draftsButton,
+      ),
     );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      this.load();
+      if (this.mode === 'drafts') this.drafts.filter(this.search.value);
+      else this.load();
     });
     this.list = h('ul', { id: 'inbox-list', class: 'rows', 'aria-label': 'Conversations' });
     this.list.addEventListener('click', (e) => {
@@ -66,6 +93,12 @@ export class InboxView implements View {
     this.state = h('div', { class: 'list-state' });
     this.more = h('button', { type: 'button', class: 'load-more secondary', hidden: true, onclick: () => this.load(true) }, 'Show older');
     this.nav = new ListNav(this.list, '.thread-row');
+    this.mailPart = h('div', { class: 'mail-part' }, this.state, this.list, this.more);
+    this.drafts = new DraftsList((messageId, rowId) => {
+      this.openThread(messageId);
+      this.drafts.select(rowId);
+    });
+    this.drafts.el.hidden = true;
     this.thread = new ThreadView({
       app,
       onBack: () => this.back(),
@@ -136,7 +169,7 @@ export class InboxView implements View {
           h('div', { class: 'pane-title-row' }, h('h1', { class: 'pane-title' }, 'Inbox'), this.dayButton),
           form,
         ),
-        h('div', { class: 'list-scroll' }, this.dayPanel, this.state, this.list, this.more),
+        h('div', { class: 'list-scroll' }, this.dayPanel, this.mailPart, this.drafts.el),
       ),
       h('div', { class: 'detail-pane' }, this.thread.el),
     );
@@ -146,23 +179,55 @@ export class InboxView implements View {
   show(params: NavParams): void {
     if (!this.loaded) this.load();
     if (params.open) this.openThread(params.open, params.from);
+    else if (this.openId === null) this.thread.placeholder(); // its hint names the current keys
   }
 
   librarySynced(): void {
     if (this.loaded) this.load(false, true);
+    if (this.mode === 'drafts') this.drafts.load(true);
+  }
+
+  /** The j/k selection of the list shown. */
+  private activeNav(): ListNav {
+    return this.mode === 'drafts' ? this.drafts.nav : this.nav;
+  }
+
+  /** Shows the mail or the drafts; the search box then searches (filters) that list. */
+  private setMode(mode: 'mail' | 'drafts'): void {
+    if (mode === this.mode) return;
+    this.mode = mode;
+    const drafts = mode === 'drafts';
+    this.draftsButton.setAttribute('aria-pressed', String(drafts));
+    this.unread.disabled = drafts;
+    this.unread.closest('.toggle')?.classList.toggle('disabled', drafts);
+    this.search.placeholder = drafts ? 'Search drafts' : 'Search mail';
+    this.mailPart.hidden = drafts;
+    this.drafts.el.hidden = !drafts;
+    if (drafts) {
+      this.drafts.filter(this.search.value);
+      this.drafts.load(true);
+    } else {
+      this.load(false, true); // the search words may have changed meanwhile
+    }
   }
 
   shortcut(s: Shortcut, e: KeyboardEvent): boolean {
     switch (s) {
       case 'next':
-        return this.nav.move(1);
+        return this.activeNav().move(1);
       case 'prev':
-        return this.nav.move(-1);
+        return this.activeNav().move(-1);
       case 'open': {
         if ((e.target as Element | null)?.closest?.('button, a, [role="button"]')) return false; // the button opens itself
-        const row = this.nav.selected();
+        const row = this.activeNav().selected();
         if (!row?.dataset.id) return false;
-        this.openThread(row.dataset.id);
+        if (this.mode === 'drafts') {
+          if (!row.dataset.message) return false;
+          this.openThread(row.dataset.message);
+          this.drafts.select(row.dataset.id);
+        } else {
+          this.openThread(row.dataset.id);
+        }
         return true;
       }
       case 'reply':
@@ -218,7 +283,9 @@ export class InboxView implements View {
       this.app.navigate(from);
       return;
     }
-    (this.nav.selected() ?? this.nav.rows()[0])?.focus();
+    if (this.mode === 'drafts') this.drafts.load(true); // the draft may have been edited meanwhile
+    const nav = this.activeNav();
+    (nav.selected() ?? nav.rows()[0])?.focus();
   }
 
   private showPane(which: 'list' | 'detail'): void {

@@ -1,21 +1,41 @@
-// Settings: appearance, the mail and notes sources, what is stored where, and the keyboard
-// shortcuts.
+// Settings: appearance, the mail and notes sources, what is stored where, mail accounts (IMAP)
+// and the keyboard shortcuts (which the user can change).
 
 import * as api from './api';
 import type { App, View } from './app';
 import { emptyBox, errorBox, h, loadingBox, replace } from './dom';
 import { isoDate, formatFullDate, plural } from './format';
-import { SHORTCUTS } from './keys';
+import {
+  DEFAULT_KEYMAP,
+  type EditableShortcut,
+  SHORTCUT_NAMES,
+  currentKeymap,
+  rebind,
+  saveKeymap,
+  shortcutLines,
+} from './keys';
 import {
   ADD_KINDS,
+  IMAP_SECURITY_OPTIONS,
   PRIVACY_OPTIONS,
+  type ImapFields,
+  accountAddedText,
   addedText,
+  defaultImapPort,
+  imapLocation,
+  ingestErrorText,
   kindName,
   lastSyncText,
+  needsPassword,
   parseAddKind,
   parsePrivacy,
+  parseSecurity,
+  portAfterSecurityChange,
   progressText,
+  securityHint,
   sourceCounts,
+  syncedText,
+  validateImap,
 } from './sources';
 import { loadTheme, saveTheme, parseTheme } from './theme';
 
@@ -37,16 +57,12 @@ export class SettingsView implements View {
     this.about = h('div', { class: 'about-data', 'aria-live': 'polite' });
     // Adding a source changes the whole library: every view reloads (this one too, through
     // librarySynced) and the status bar re-reads app_info.
-    this.sources = new SourcesCard(() => this.app.libraryChanged(), (text) => this.app.notice(text));
-
-    const shortcuts = h(
-      'dl',
-      { class: 'shortcuts' },
-      ...SHORTCUTS.flatMap(([keys, what]) => [
-        h('dt', null, ...keys.split(' / ').flatMap((k, i) => [i > 0 ? ' / ' : null, h('kbd', null, k)])),
-        h('dd', null, what),
-      ]),
-    );
+    const lock = new IngestLock();
+    const changed = () => this.app.libraryChanged();
+    const notice = (text: string) => this.app.notice(text);
+    this.sources = new SourcesCard(lock, changed, notice);
+    const imap = new ImapForm(lock, changed, notice);
+    const shortcuts = new ShortcutsCard();
 
     this.el = h(
       'section',
@@ -65,16 +81,12 @@ export class SettingsView implements View {
         h('section', { class: 'card', 'aria-labelledby': 'settings-data' }, h('h2', { id: 'settings-data' }, 'On this computer'), this.about),
         h(
           'section',
-          { class: 'card', 'aria-labelledby': 'settings-accounts' },
+          { class: 'card accounts', 'aria-labelledby': 'settings-accounts' },
           h('h2', { id: 'settings-accounts' }, 'Mail accounts and cloud'),
-          h(
-            'p',
-            { class: 'muted coming' },
-            'Coming in a later version: connecting mail accounts, and choosing whether anything may use a cloud model. ' +
-              'Until then the app reads only the mail and notes on this computer and never goes online for them.',
-          ),
+          imap.el,
+          h('p', { class: 'muted coming' }, 'Cloud models: coming in a later version; until then nothing leaves this computer.'),
         ),
-        h('section', { class: 'card', 'aria-labelledby': 'settings-keys' }, h('h2', { id: 'settings-keys' }, 'Keyboard shortcuts'), shortcuts, h('p', { class: 'hint' }, 'Shortcuts do nothing while you type in a field.')),
+        shortcuts.el,
       ),
     );
   }
@@ -120,6 +132,52 @@ function aboutRows(info: api.AppInfo): HTMLElement[] {
 
 const STOPPED = 'Stopped. What was read so far is kept.';
 
+/** One reading at a time (the app has a single Stop for all of them): adding a folder, adding a
+ * mail account and each "Sync now" take this lock, and their buttons wait while another holds it. */
+class IngestLock {
+  private holder: string | null = null;
+  private readonly listeners: (() => void)[] = [];
+
+  get busy(): boolean {
+    return this.holder !== null;
+  }
+
+  take(who: string): boolean {
+    if (this.holder !== null) return false;
+    this.holder = who;
+    this.changed();
+    return true;
+  }
+
+  release(who: string): void {
+    if (this.holder !== who) return;
+    this.holder = null;
+    this.changed();
+  }
+
+  onChange(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
+  }
+}
+
+/** Shows progress in a <progress>: the fraction when the total is known, else indeterminate. */
+function showProgress(el: HTMLProgressElement, p: api.Progress): void {
+  if (p.total !== null && p.total > 0) {
+    el.max = p.total;
+    el.value = Math.min(p.done, p.total);
+  } else {
+    el.removeAttribute('value');
+  }
+}
+
+/** A source's "Sync now" while it runs, and the last sync's words per source. */
+type SyncState = { id: number; progress: api.Progress | null; cancelling: boolean };
+type RowMessage = { text: string; error: boolean };
+
 /** The "Mail and notes" card: the library's sources with their privacy labels, and a form to add
  * a mail folder, mailbox file or notes folder (with progress and Stop while it is read). */
 class SourcesCard {
@@ -139,19 +197,32 @@ class SourcesCard {
   private seq = 0;
   private running = false;
   private cancelling = false;
+  /** The source being re-read by "Sync now", if any. */
+  private syncing: SyncState | null = null;
+  /** What the last "Sync now" of each source said. */
+  private readonly rowMessages = new Map<number, RowMessage>();
   /** The latest privacy change per source: only its answer counts. */
   private readonly privacySeq = new Map<number, number>();
 
   constructor(
+    private readonly lock: IngestLock,
     private readonly onLibraryChanged: () => void,
     private readonly notice: (text: string) => void,
   ) {
+    lock.onChange(() => this.updateButtons());
     this.error = h('div', { id: 'sources-error', class: 'error', role: 'alert', hidden: true });
     this.state = h('div', { class: 'list-state' });
     this.list = h('ul', { id: 'sources-list', class: 'source-list', 'aria-label': 'Mail and notes sources' });
     this.list.addEventListener('change', (e) => {
       const select = e.target as Element;
       if (select instanceof HTMLSelectElement && select.classList.contains('source-privacy')) this.changePrivacy(select);
+    });
+    this.list.addEventListener('click', (e) => {
+      const button = (e.target as Element).closest<HTMLButtonElement>('button.source-sync, button.source-sync-stop');
+      const id = Number(button?.closest<HTMLElement>('.source-row')?.dataset.id);
+      if (!button || !Number.isFinite(id)) return;
+      if (button.classList.contains('source-sync')) this.sync(id);
+      else this.stopSync();
     });
 
     this.kind = h('select', { id: 'source-kind' }, ...ADD_KINDS.map((k) => h('option', { value: k.value }, k.label)));
@@ -194,7 +265,7 @@ class SourcesCard {
       'section',
       { class: 'card sources', 'aria-labelledby': 'settings-sources' },
       h('h2', { id: 'settings-sources' }, 'Mail and notes'),
-      h('p', { class: 'muted sources-intro' }, 'What the assistant reads. Everything is read and kept on this computer.'),
+      h('p', { class: 'muted sources-intro' }, 'What the assistant reads. Everything it reads is kept on this computer.'),
       this.error,
       this.state,
       this.list,
@@ -231,7 +302,7 @@ class SourcesCard {
         replace(
           this.state,
           sources.length === 0
-            ? emptyBox('No mail or notes yet', 'Add a mail folder, a mailbox file or a folder of Markdown notes below.', {
+            ? emptyBox('No mail or notes yet', 'Add a mail folder, a mailbox file or a folder of Markdown notes below, or a mail account under “Mail accounts”.', {
                 id: 'sources-empty',
               })
             : null,
@@ -255,11 +326,30 @@ class SourcesCard {
   /** Renders the rows, keeping the focus on the same row's control when it was in the list. */
   private render(): void {
     const focused = document.activeElement;
-    const focusedId = this.list.contains(focused) ? focused?.closest<HTMLElement>('.source-row')?.dataset.id : undefined;
-    replace(this.list, ...this.sources.map((s) => sourceRow(s)));
+    const inList = focused instanceof HTMLElement && this.list.contains(focused);
+    const focusedId = inList ? focused.closest<HTMLElement>('.source-row')?.dataset.id : undefined;
+    const control = inList ? ['source-sync', 'source-sync-stop'].find((c) => focused.classList.contains(c)) : undefined;
+    replace(
+      this.list,
+      ...this.sources.map((s) =>
+        sourceRow(s, {
+          sync: this.syncing?.id === s.id ? this.syncing : null,
+          message: this.rowMessages.get(s.id) ?? null,
+          busy: this.lock.busy,
+        }),
+      ),
+    );
     if (focusedId !== undefined) {
-      this.list.querySelector<HTMLElement>(`.source-row[data-id="${CSS.escape(focusedId)}"] select.source-privacy`)?.focus();
+      const row = this.list.querySelector<HTMLElement>(`.source-row[data-id="${CSS.escape(focusedId)}"]`);
+      const target = (control && row?.querySelector<HTMLElement>(`button.${control}:not([hidden]):not(:disabled)`)) || row?.querySelector<HTMLElement>('select.source-privacy');
+      target?.focus();
     }
+  }
+
+  /** Enables the start buttons only while nothing is being read. */
+  private updateButtons(): void {
+    this.addButton.disabled = this.lock.busy;
+    for (const b of this.list.querySelectorAll<HTMLButtonElement>('button.source-sync')) b.disabled = this.lock.busy;
   }
 
   private row(id: number): HTMLElement | null {
@@ -303,7 +393,7 @@ class SourcesCard {
     this.running = running;
     this.kind.disabled = running;
     this.path.readOnly = running;
-    this.addButton.disabled = running;
+    this.addButton.disabled = running || this.lock.busy;
     this.runningRow.hidden = !running;
     this.progress.hidden = !running;
     this.cancel.hidden = !running;
@@ -320,6 +410,10 @@ class SourcesCard {
       this.path.focus();
       return;
     }
+    if (!this.lock.take('add')) {
+      this.showError('Wait until the mail being read now is done, or stop it.');
+      return;
+    }
     this.showError(null);
     this.cancelling = false;
     this.setRunning(true);
@@ -330,12 +424,7 @@ class SourcesCard {
     api
       .addSource(kind, path, (p) => {
         if (!this.running) return;
-        if (p.total !== null && p.total > 0) {
-          this.progress.max = p.total;
-          this.progress.value = Math.min(p.done, p.total);
-        } else {
-          this.progress.removeAttribute('value');
-        }
+        showProgress(this.progress, p);
         if (!this.cancelling) this.status.textContent = progressText(p);
       })
       .then((source) => {
@@ -356,10 +445,72 @@ class SourcesCard {
       .finally(() => {
         const hadFocus = document.activeElement === this.cancel || document.activeElement === document.body;
         this.cancelling = false;
+        this.lock.release('add');
         this.setRunning(false);
         if (hadFocus) this.path.focus();
         this.onLibraryChanged();
       });
+  }
+
+  /** "Sync now": re-reads a source (an IMAP account with its saved password), with progress. */
+  private sync(id: number): void {
+    const source = this.sources.find((s) => s.id === id);
+    if (!source || this.syncing || !this.lock.take(`sync-${id}`)) return;
+    const name = source.name || source.location;
+    this.showError(null);
+    this.syncing = { id, progress: null, cancelling: false };
+    this.rowMessages.set(id, { text: `Reading ${name}…`, error: false });
+    this.render();
+    this.row(id)?.querySelector<HTMLElement>('button.source-sync-stop')?.focus();
+    api
+      .syncSource(id, (p) => {
+        if (this.syncing?.id !== id) return;
+        this.syncing.progress = p;
+        const row = this.row(id);
+        const progress = row?.querySelector<HTMLProgressElement>('progress.source-sync-progress');
+        if (progress) showProgress(progress, p);
+        if (!this.syncing.cancelling) this.setRowMessage(id, { text: progressText(p), error: false });
+      })
+      .then((saved) => {
+        this.sources = this.sources.map((s) => (s.id === id ? saved : s));
+        this.rowMessages.set(id, { text: syncedText(saved), error: false });
+        this.notice(`${saved.name || saved.location}: ${syncedText(saved)}`);
+      })
+      .catch((e) => {
+        const err = api.toCommandError(e);
+        this.rowMessages.set(id, { text: err.kind === 'cancelled' ? STOPPED : ingestErrorText(err), error: err.kind !== 'cancelled' });
+      })
+      .finally(() => {
+        const hadFocus = this.row(id)?.contains(document.activeElement) || document.activeElement === document.body;
+        this.syncing = null;
+        this.lock.release(`sync-${id}`);
+        this.render();
+        if (hadFocus) this.row(id)?.querySelector<HTMLElement>('button.source-sync')?.focus();
+        this.onLibraryChanged();
+      });
+  }
+
+  private setRowMessage(id: number, message: RowMessage): void {
+    this.rowMessages.set(id, message);
+    const el = this.row(id)?.querySelector<HTMLElement>('.source-sync-status');
+    if (!el) return;
+    el.textContent = message.text;
+    el.classList.toggle('is-error', message.error);
+  }
+
+  private stopSync(): void {
+    const syncing = this.syncing;
+    if (!syncing || syncing.cancelling) return;
+    syncing.cancelling = true;
+    const stop = this.row(syncing.id)?.querySelector<HTMLButtonElement>('button.source-sync-stop');
+    if (stop) stop.disabled = true;
+    this.setRowMessage(syncing.id, { text: 'Stopping…', error: false });
+    api.cancelIngest().catch((e) => {
+      syncing.cancelling = false;
+      const button = this.row(syncing.id)?.querySelector<HTMLButtonElement>('button.source-sync-stop');
+      if (button) button.disabled = false;
+      this.showError(`Could not stop: ${api.toCommandError(e).message}`);
+    });
   }
 
   private stop(): void {
@@ -375,9 +526,12 @@ class SourcesCard {
   }
 }
 
-function sourceRow(s: api.Source): HTMLLIElement {
+type RowState = { sync: SyncState | null; message: RowMessage | null; busy: boolean };
+
+function sourceRow(s: api.Source, state: RowState): HTMLLIElement {
   const selectId = `source-privacy-${s.id}`;
   const name = s.name || s.location;
+  const imap = s.kind === 'imap';
   const select = h(
     'select',
     { id: selectId, class: 'source-privacy' },
@@ -397,9 +551,17 @@ function sourceRow(s: api.Source): HTMLLIElement {
         { class: 'source-facts' },
         h('span', { class: 'source-counts' }, sourceCounts(s)),
         s.lastSync === null
-          ? h('span', { class: 'source-sync' }, lastSyncText(null))
-          : h('time', { class: 'source-sync', datetime: isoDate(s.lastSync), title: formatFullDate(s.lastSync) }, lastSyncText(s.lastSync)),
+          ? h('span', { class: 'source-sync source-last-read' }, lastSyncText(null))
+          : h(
+              'time',
+              { class: 'source-sync source-last-read', datetime: isoDate(s.lastSync), title: formatFullDate(s.lastSync) },
+              lastSyncText(s.lastSync),
+            ),
       ),
+      imap && needsPassword(s)
+        ? h('p', { class: 'source-password-missing' }, 'Password not saved — add the account again to enter it.')
+        : null,
+      imap ? syncControls(name, state) : null,
     ),
     h(
       'div',
@@ -410,3 +572,368 @@ function sourceRow(s: api.Source): HTMLLIElement {
     ),
   );
 }
+
+/** An account's "Sync now", and while it runs its progress and Stop; then what it found. */
+function syncControls(name: string, state: RowState): HTMLElement {
+  const running = state.sync !== null;
+  const progress = h('progress', { class: 'source-sync-progress', max: 1, 'aria-label': `Reading ${name}` });
+  if (state.sync?.progress) showProgress(progress, state.sync.progress);
+  return h(
+    'div',
+    { class: 'source-sync-field' },
+    h(
+      'button',
+      { type: 'button', class: 'secondary source-sync', 'aria-label': `Sync ${name} now`, disabled: state.busy || running },
+      'Sync now',
+    ),
+    h(
+      'div',
+      { class: 'source-sync-running', hidden: !running },
+      progress,
+      h(
+        'button',
+        { type: 'button', class: 'secondary source-sync-stop', 'aria-label': `Stop reading ${name}`, disabled: state.sync?.cancelling === true },
+        'Stop',
+      ),
+    ),
+    h(
+      'p',
+      { class: `source-sync-status${state.message?.error ? ' is-error' : ''}`, role: 'status', 'aria-live': 'polite' },
+      state.message?.text ?? '',
+    ),
+  );
+}
+
+/** "Add a mail account (IMAP)": the form, its progress and Stop while the mail is read, and the
+ * result. The password goes to the backend, which keeps it in the OS keyring; the field is
+ * emptied once the attempt is over. */
+class ImapForm {
+  readonly el: HTMLElement;
+  private readonly host: HTMLInputElement;
+  private readonly port: HTMLInputElement;
+  private readonly user: HTMLInputElement;
+  private readonly password: HTMLInputElement;
+  private readonly security: HTMLSelectElement;
+  private readonly folders: HTMLInputElement;
+  private readonly securityHint: HTMLElement;
+  private readonly submit: HTMLButtonElement;
+  private readonly progress: HTMLProgressElement;
+  private readonly cancel: HTMLButtonElement;
+  private readonly runningRow: HTMLElement;
+  private readonly status: HTMLElement;
+  /** Did the user type a port (then changing the security leaves it alone)? */
+  private portEdited = false;
+  private running = false;
+  private cancelling = false;
+
+  constructor(
+    private readonly lock: IngestLock,
+    private readonly onLibraryChanged: () => void,
+    private readonly notice: (text: string) => void,
+  ) {
+    const text = (id: string, extra: Record<string, string> = {}) =>
+      h('input', { id, type: 'text', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', ...extra });
+    this.host = text('imap-host', { placeholder: 'imap.example.com' });
+    this.port = text('imap-port', { inputmode: 'numeric', class: 'imap-port' });
+    this.port.value = String(defaultImapPort('tls'));
+    this.port.addEventListener('input', () => (this.portEdited = true));
+    this.user = text('imap-user', { placeholder: 'you@example.com' });
+    this.password = h('input', { id: 'imap-password', type: 'password', autocomplete: 'off', spellcheck: 'false' });
+    this.security = h(
+      'select',
+      { id: 'imap-security', 'aria-describedby': 'imap-security-hint' },
+      ...IMAP_SECURITY_OPTIONS.map((o) => h('option', { value: o.value }, o.label)),
+    );
+    this.securityHint = h('p', { id: 'imap-security-hint', class: 'hint imap-hint', 'aria-live': 'polite' });
+    this.security.addEventListener('change', () => {
+      const security = parseSecurity(this.security.value) ?? 'tls';
+      this.port.value = portAfterSecurityChange(security, this.port.value, this.portEdited);
+      this.updateHint();
+    });
+    this.host.addEventListener('input', () => this.updateHint());
+    this.folders = text('imap-folders', { placeholder: 'INBOX, Archive', 'aria-describedby': 'imap-folders-hint' });
+    for (const field of [this.host, this.port, this.user, this.password, this.security, this.folders]) {
+      field.addEventListener('input', () => field.removeAttribute('aria-invalid'));
+    }
+    this.submit = h('button', { type: 'submit', id: 'imap-add', class: 'primary' }, 'Connect and read mail');
+    this.progress = h('progress', { id: 'imap-progress', max: 1, 'aria-label': 'Reading the mail account' });
+    this.cancel = h('button', { type: 'button', id: 'imap-cancel', class: 'secondary', onclick: () => this.stop() }, 'Stop');
+    this.runningRow = h('div', { class: 'source-running', hidden: true }, this.progress, this.cancel);
+    this.status = h('p', { id: 'imap-status', class: 'source-status imap-status', role: 'status', 'aria-live': 'polite' });
+    lock.onChange(() => (this.submit.disabled = this.lock.busy));
+
+    const field = (id: string, label: string, input: HTMLElement, extraClass = '', ...after: HTMLElement[]) =>
+      h('div', { class: `source-add-field imap-field ${extraClass}`.trim() }, h('label', { for: id }, label), input, ...after);
+    const form = h(
+      'form',
+      { id: 'imap-form', class: 'imap-form', 'aria-labelledby': 'imap-title', novalidate: true },
+      h('h3', { id: 'imap-title' }, 'Add a mail account (IMAP)'),
+      h(
+        'div',
+        { class: 'imap-fields' },
+        field('imap-host', 'Server', this.host, 'imap-host-field'),
+        field('imap-port', 'Port', this.port, 'imap-port-field'),
+        field('imap-user', 'User name', this.user),
+        field('imap-password', 'Password', this.password),
+        field('imap-security', 'Security', this.security, 'imap-wide', this.securityHint),
+        field(
+          'imap-folders',
+          'Folders (optional)',
+          this.folders,
+          'imap-wide',
+          h('p', { id: 'imap-folders-hint', class: 'hint imap-hint' }, 'Separated by commas; empty reads every folder.'),
+        ),
+      ),
+      h('div', { class: 'imap-actions' }, this.submit),
+      this.runningRow,
+      this.status,
+      h('p', { id: 'imap-keyring-note', class: 'hint' }, 'The password is kept in this computer’s keyring, never in the app’s files.'),
+    );
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.add();
+    });
+    this.el = form;
+    this.updateHint();
+  }
+
+  private fields(): ImapFields {
+    return {
+      host: this.host.value,
+      port: this.port.value,
+      user: this.user.value,
+      password: this.password.value,
+      security: this.security.value,
+      folders: this.folders.value,
+    };
+  }
+
+  private updateHint(): void {
+    const hint = securityHint(parseSecurity(this.security.value) ?? 'tls', this.host.value);
+    this.securityHint.textContent = hint ?? '';
+    this.securityHint.hidden = hint === null;
+  }
+
+  private setStatus(text: string, error = false): void {
+    this.status.textContent = text;
+    this.status.classList.toggle('is-error', error);
+  }
+
+  private setRunning(running: boolean): void {
+    this.running = running;
+    for (const input of [this.host, this.port, this.user, this.password, this.folders]) input.readOnly = running;
+    this.security.disabled = running;
+    this.submit.disabled = running || this.lock.busy;
+    this.runningRow.hidden = !running;
+    this.cancel.disabled = false;
+  }
+
+  private add(): void {
+    if (this.running) return;
+    const check = validateImap(this.fields());
+    if (!check.ok) {
+      const input = { host: this.host, port: this.port, user: this.user, password: this.password, security: this.security, folders: this.folders }[check.field];
+      input.setAttribute('aria-invalid', 'true');
+      this.setStatus(check.message, true);
+      input.focus();
+      return;
+    }
+    if (!this.lock.take('imap')) {
+      this.setStatus('Wait until the mail being read now is done, or stop it.', true);
+      return;
+    }
+    const account = check.account;
+    const location = imapLocation(account);
+    this.cancelling = false;
+    this.setRunning(true);
+    this.progress.max = 1;
+    this.progress.removeAttribute('value');
+    this.setStatus(`Connecting to ${location}…`);
+    this.cancel.focus();
+    api
+      .addImapAccount(account, (p) => {
+        if (!this.running) return;
+        showProgress(this.progress, p);
+        if (!this.cancelling) this.setStatus(progressText(p));
+      })
+      .then((source) => {
+        this.resetFields();
+        this.setStatus(accountAddedText(source, location));
+        this.notice(`Added ${source.name || source.location || location}.`);
+      })
+      .catch((e) => {
+        const err = api.toCommandError(e);
+        if (err.kind === 'cancelled') {
+          this.setStatus('Stopped.');
+          this.notice('Stopped reading the mail account.');
+        } else {
+          this.setStatus(ingestErrorText(err), true);
+        }
+      })
+      .finally(() => {
+        const hadFocus = document.activeElement === this.cancel || document.activeElement === document.body;
+        this.password.value = '';
+        this.cancelling = false;
+        this.lock.release('imap');
+        this.setRunning(false);
+        if (hadFocus) (this.host.value === '' ? this.host : this.password).focus();
+        this.onLibraryChanged();
+      });
+  }
+
+  /** Back to an empty form after an account was added. */
+  private resetFields(): void {
+    this.host.value = '';
+    this.user.value = '';
+    this.folders.value = '';
+    this.security.value = 'tls';
+    this.port.value = String(defaultImapPort('tls'));
+    this.portEdited = false;
+    this.updateHint();
+  }
+
+  private stop(): void {
+    if (!this.running || this.cancelling) return;
+    this.cancelling = true;
+    this.cancel.disabled = true;
+    this.setStatus('Stopping…');
+    api.cancelIngest().catch((e) => {
+      this.cancelling = false;
+      this.cancel.disabled = false;
+      this.setStatus(`Could not stop: ${api.toCommandError(e).message}`, true);
+    });
+  }
+}
+
+/** Keyboard shortcuts: the list with the current keys, a "Change" button on each key the user may
+ * pick (the next key press becomes the shortcut), and "Reset to defaults". The rows are built once
+ * and updated in place, so the focused button survives every change. */
+class ShortcutsCard {
+  readonly el: HTMLElement;
+  private readonly rows: { line: HTMLElement; keys: HTMLElement; button: HTMLButtonElement | null; edit: EditableShortcut | null }[];
+  private readonly status: HTMLElement;
+  /** The shortcut waiting for its new key, if any. */
+  private waiting: EditableShortcut | null = null;
+  /** The key whose keydown was taken here: its keyup must not click the focused button. */
+  private swallowKeyup: string | null = null;
+
+  constructor() {
+    this.rows = shortcutLines(DEFAULT_KEYMAP).map(({ what, edit }) => {
+      const keys = h('dt');
+      const button = edit
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary shortcut-change',
+              'data-shortcut': edit,
+              'aria-label': `Change the key for ${SHORTCUT_NAMES[edit]}`,
+              'aria-pressed': 'false',
+            },
+            'Change',
+          )
+        : null;
+      const line = h('div', { class: 'shortcut-line', 'data-line': edit }, keys, h('dd', null, h('span', { class: 'shortcut-what' }, what), button));
+      return { line, keys, button, edit };
+    });
+    const list = h('dl', { class: 'shortcuts' }, ...this.rows.map((r) => r.line));
+    list.addEventListener('click', (e) => {
+      const shortcut = (e.target as Element).closest<HTMLButtonElement>('button[data-shortcut]')?.dataset.shortcut as EditableShortcut | undefined;
+      if (!shortcut) return;
+      if (this.waiting === shortcut) this.cancel();
+      else this.start(shortcut);
+    });
+    // Leaving the button (Tab, a click elsewhere, another view) cancels; another Change button
+    // takes over through its click.
+    list.addEventListener('focusout', (e) => {
+      if (!this.waiting) return;
+      if ((e.relatedTarget as Element | null)?.closest?.('button[data-shortcut]')) return;
+      this.cancel();
+    });
+    this.status = h('p', { id: 'shortcut-status', class: 'shortcut-status', role: 'status', 'aria-live': 'polite' });
+    const reset = h('button', { type: 'button', id: 'shortcut-reset', class: 'secondary', onclick: () => this.reset() }, 'Reset to defaults');
+    // Capture on window: the key is taken before the app's shortcuts (main.ts) can see it.
+    window.addEventListener('keydown', (e) => this.onKeydown(e), true);
+    window.addEventListener('keyup', (e) => this.onKeyup(e), true);
+    this.el = h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'settings-keys' },
+      h('h2', { id: 'settings-keys' }, 'Keyboard shortcuts'),
+      list,
+      h('div', { class: 'shortcut-actions' }, reset, this.status),
+      h('p', { class: 'hint' }, 'Shortcuts do nothing while you type in a field. The arrow keys, Enter and Escape always work.'),
+    );
+    this.update();
+  }
+
+  /** Shows the current keys, and "Press a key…" on the row waiting for one. */
+  private update(): void {
+    const lines = shortcutLines(currentKeymap());
+    this.rows.forEach((row, i) => {
+      const waiting = row.edit !== null && row.edit === this.waiting;
+      row.line.classList.toggle('waiting', waiting);
+      row.button?.setAttribute('aria-pressed', String(waiting));
+      if (waiting) replace(row.keys, h('span', { class: 'shortcut-waiting' }, 'Press a key…'));
+      else replace(row.keys, ...lines[i].keys.flatMap((k, j) => [j > 0 ? ' / ' : null, h('kbd', null, k)]));
+    });
+  }
+
+  private start(shortcut: EditableShortcut): void {
+    this.waiting = shortcut;
+    this.update();
+    // WebKit on macOS does not focus a clicked button: focus it, so leaving it cancels.
+    this.rows.find((r) => r.edit === shortcut)?.button?.focus();
+    this.status.textContent = `Press the new key for ${SHORTCUT_NAMES[shortcut]}, or Escape to cancel.`;
+  }
+
+  private cancel(): void {
+    const shortcut = this.waiting;
+    if (!shortcut) return;
+    this.waiting = null;
+    this.update();
+    this.status.textContent = `Kept “${currentKeymap()[shortcut]}” for ${SHORTCUT_NAMES[shortcut]}.`;
+  }
+
+  private reset(): void {
+    this.waiting = null;
+    saveKeymap({ ...DEFAULT_KEYMAP });
+    this.update();
+    this.status.textContent = 'The shortcuts are back to the defaults.';
+  }
+
+  private onKeydown(e: KeyboardEvent): void {
+    const shortcut = this.waiting;
+    if (!shortcut || e.isComposing) return;
+    // Modifiers alone, dead keys and Tab (which moves on, and so cancels) pass through.
+    if (PASS_THROUGH_KEYS.has(e.key)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    this.swallowKeyup = e.key;
+    if (e.key === 'Escape') {
+      this.cancel();
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey) {
+      this.status.textContent = 'A shortcut is one key without Ctrl, Alt or Cmd: press another key, or Escape to cancel.';
+      return;
+    }
+    const result = rebind(currentKeymap(), shortcut, e.key);
+    if (typeof result === 'string') {
+      this.status.textContent = `${result} Press another key, or Escape to cancel.`;
+      return;
+    }
+    saveKeymap(result);
+    this.waiting = null;
+    this.update();
+    this.status.textContent = `${SHORTCUT_NAMES[shortcut]} is now “${result[shortcut]}”.`;
+  }
+
+  private onKeyup(e: KeyboardEvent): void {
+    if (this.swallowKeyup === null || e.key !== this.swallowKeyup) return;
+    this.swallowKeyup = null;
+    e.preventDefault();
+    e.stopPropagation();
+  }
+}
+
+const PASS_THROUGH_KEYS = new Set(['Shift', 'Control', 'Alt', 'AltGraph', 'Meta', 'OS', 'CapsLock', 'Fn', 'Dead', 'Process', 'Unidentified', 'Tab']);

@@ -5,6 +5,7 @@ import type { App, ViewName } from './app';
 import { VIEW_TITLES } from './app';
 import { ICONS, append, emptyBox, errorBox, h, icon, loadingBox, replace } from './dom';
 import { formatBytes, formatFullDate, isoDate, mailboxFull, mailboxName, plural } from './format';
+import { currentKeymap } from './keys';
 import { latestMessage } from './mail';
 import { createSummaryCard } from './summary';
 
@@ -39,9 +40,10 @@ export class ThreadView {
   placeholder(): void {
     this.seq++;
     this.thread = null;
+    const keys = currentKeymap();
     replace(
       this.el,
-      emptyBox('No conversation open', 'Pick one from the list, or press j and k to move and Enter to open.', {
+      emptyBox('No conversation open', `Pick one from the list, or press ${keys.next} and ${keys.prev} to move and Enter to open.`, {
         class: 'detail-placeholder',
       }),
     );

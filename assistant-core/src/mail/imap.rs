@@ -39,6 +39,50 @@ impl ImapAccount {
     }
 }
 
+impl ImapAccount {
+    /// The account named by a source's location (`imaps://user@host:993`), with its password
+    /// and folders; `None` when the location is not such a URL.
+    pub fn from_url(url: &str, password: String, folders: Vec<String>) -> Option<ImapAccount> {
+        let (tls, rest) = if let Some(rest) = url.strip_prefix("imaps://") {
+            (true, rest)
+        } else {
+            (false, url.strip_prefix("imap://")?)
+        };
+        // The user name may itself contain '@' (ana@example.com): the host follows the last one.
+        let (user, host_port) = rest.rsplit_once('@')?;
+        let (host, port) = host_port.rsplit_once(':')?;
+        Some(ImapAccount {
+            host: host.to_string(),
+            port: port.parse().ok()?,
+            user: user.to_string(),
+            password,
+            tls,
+            folders,
+        })
+    }
+
+    /// Refuses what must not be tried: an empty host, user or password, and a password sent
+    /// without TLS to any server but this machine.
+    pub fn check(&self) -> Result<(), ImapError> {
+        if self.host.trim().is_empty() {
+            return Err(ImapError("account: the server name is empty".into()));
+        }
+        if self.user.trim().is_empty() {
+            return Err(ImapError("account: the user name is empty".into()));
+        }
+        if self.password.is_empty() {
+            return Err(ImapError(format!("{}: the password is empty", self.url())));
+        }
+        if !self.tls && !matches!(self.host.as_str(), "127.0.0.1" | "localhost" | "::1") {
+            return Err(ImapError(format!(
+                "{}: a connection without TLS would send the password unencrypted; it is allowed only for a server on this machine",
+                self.url()
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Debug for ImapAccount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.url())
@@ -296,5 +340,55 @@ impl ImapClient {
 
     pub fn logout(mut self) {
         let _ = self.run("log out", |s| Box::pin(async move { s.logout().await }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(host: &str, user: &str, tls: bool) -> ImapAccount {
+        ImapAccount {
+            host: host.into(),
+            port: if tls { 993 } else { 143 },
+            user: user.into(),
+            password: "pw".into(),
+            tls,
+            folders: vec![],
+        }
+    }
+
+    #[test]
+    fn an_account_round_trips_through_its_url_even_with_an_at_in_the_user_name() {
+        let a = account("mail.example", "ana@example.com", true);
+        let b = ImapAccount::from_url(&a.url(), "pw".into(), vec!["INBOX".into()]).unwrap();
+        assert_eq!(b.url(), "imaps://ana@example.com@mail.example:993");
+        assert_eq!(
+            (b.host.as_str(), b.user.as_str(), b.port, b.tls),
+            ("mail.example", "ana@example.com", 993, true)
+        );
+        assert_eq!(b.folders, ["INBOX"]);
+        assert!(ImapAccount::from_url("/home/ana/Maildir", String::new(), vec![]).is_none());
+        assert!(ImapAccount::from_url("imap://ana@host:notaport", String::new(), vec![]).is_none());
+    }
+
+    #[test]
+    fn passwords_go_unencrypted_only_to_this_machine() {
+        assert!(account("127.0.0.1", "ana", false).check().is_ok());
+        assert!(account("mail.example", "ana", true).check().is_ok());
+        let err = account("mail.example", "ana", false).check().unwrap_err();
+        assert!(err.0.contains("without TLS"), "{err}");
+        assert!(account("", "ana", true)
+            .check()
+            .unwrap_err()
+            .0
+            .contains("server name"));
+        let mut no_password = account("mail.example", "ana", true);
+        no_password.password.clear();
+        assert!(no_password
+            .check()
+            .unwrap_err()
+            .0
+            .contains("password is empty"));
     }
 }

@@ -129,6 +129,17 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Sets the folders an IMAP source reads (empty: every folder).
+    pub fn set_source_folders(&self, source: i64, folders: &[String]) -> Result<bool> {
+        self.conn
+            .execute(
+                "UPDATE sources SET folders = ?2 WHERE id = ?1",
+                params![source, folders.join("\n")],
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.err(e))
+    }
+
     /// Marks every message of a thread read; returns how many were unread.
     pub fn mark_thread_read(&self, thread: i64) -> Result<usize> {
         self.conn

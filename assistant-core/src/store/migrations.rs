@@ -17,6 +17,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../../migrations/0003_replies_and_drafts.sql"),
     ),
+    (
+        4,
+        include_str!("../../../migrations/0004_imap_folders_and_outbox.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -178,7 +178,8 @@ impl Store {
             .prepare(
                 "SELECT s.id, s.kind, s.location, s.name, s.privacy, s.last_sync,
                         (SELECT COUNT(DISTINCT message) FROM message_locations WHERE source_id = s.id),
-                        (SELECT COUNT(*) FROM notes WHERE source_id = s.id)
+                        (SELECT COUNT(*) FROM notes WHERE source_id = s.id),
+                        s.folders
                  FROM sources s ORDER BY s.id",
             )
             .map_err(|e| self.err(e))?;
@@ -193,6 +194,13 @@ impl Store {
                     last_sync: r.get(5)?,
                     messages: r.get(6)?,
                     notes: r.get(7)?,
+                    folders: r
+                        .get::<_, String>(8)?
+                        .lines()
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    needs_password: false,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())

@@ -17,6 +17,11 @@ pub struct SourceInfo {
     pub last_sync: Option<i64>,
     pub messages: i64,
     pub notes: i64,
+    /// IMAP: the folders to read; empty means every folder.
+    pub folders: Vec<String>,
+    /// IMAP: no password in the keyring, so the account cannot be read again until it is
+    /// entered (filled in by the library, which knows the keyring; the store does not).
+    pub needs_password: bool,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
