@@ -354,10 +354,13 @@ fn source_by_id(store: &crate::store::Store, id: i64) -> Result<SourceInfo> {
 fn mark_missing_password(source: &mut SourceInfo) {
     if source.kind == SourceKind::Imap {
         // A keyring that cannot be read counts as missing: the user is asked to enter it again.
-        source.needs_password = !matches!(
-            Keyring::default().load(&imap_entry(&source.location)),
-            Ok(Some(_))
-        );
+        source.needs_password = match Keyring::default().load(&imap_entry(&source.location)) {
+            Ok(found) => found.is_none(),
+            Err(err) => {
+                tracing::warn!(%err, "the keyring cannot be read");
+                true
+            }
+        };
     }
 }
 

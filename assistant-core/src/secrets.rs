@@ -122,36 +122,49 @@ mod platform {
             })
         }
 
-        pub fn entry(service: &str, name: &str) -> keyring::Result<Entry> {
+        /// A keyutils credential in the session keyring, also linked into the user's persistent
+        /// keyring (which outlives the session by some days) when `persistent`.
+        fn keyutils(
+            service: &str,
+            name: &str,
+            persistent: bool,
+        ) -> keyring::Result<keyring::keyutils::KeyutilsCredential> {
+            let mut credential =
+                keyring::keyutils::KeyutilsCredential::new_with_target(None, service, name)?;
+            if !persistent {
+                credential.persistent = None;
+            }
+            Ok(credential)
+        }
+
+        /// Runs `op` on the entry; with keyutils, once more without the persistent keyring when
+        /// linking into it fails. (Linking a key into the persistent keyring fails now and then
+        /// with "no such key" although both exist — seen on Linux 6.x — and the keyring crate
+        /// reports that as a missing entry even after the key was stored in the session.)
+        pub fn with_entry<T>(
+            service: &str,
+            name: &str,
+            op: impl Fn(&Entry) -> keyring::Result<T>,
+        ) -> keyring::Result<T> {
+            let result = op(&entry(service, name, true)?);
+            match result {
+                Err(Error::NoEntry) if store() == Store::Keyutils => {
+                    op(&entry(service, name, false)?)
+                }
+                other => other,
+            }
+        }
+
+        pub fn entry(service: &str, name: &str, persistent: bool) -> keyring::Result<Entry> {
             Ok(match store() {
                 Store::SecretService => Entry::new_with_credential(Box::new(
                     keyring::secret_service::SsCredential::new_with_target(None, service, name)?,
                 )),
                 Store::Keyutils => {
-                    // The first credential of a process gets the persistent keyring linked into
-                    // the session, and linking a key into it then fails with "no such key"
-                    // (seen on Linux 6.x); from the second on it works, so make one first.
-                    static LINKED: OnceLock<()> = OnceLock::new();
-                    LINKED.get_or_init(|| {
-                        let _ = keyring::keyutils::KeyutilsCredential::new_with_target(
-                            None, service, name,
-                        );
-                    });
-                    Entry::new_with_credential(Box::new(
-                        keyring::keyutils::KeyutilsCredential::new_with_target(
-                            None, service, name,
-                        )?,
-                    ))
+                    Entry::new_with_credential(Box::new(keyutils(service, name, persistent)?))
                 }
             })
         }
-    }
-
-    fn entry(service: &str, name: &str) -> keyring::Result<Entry> {
-        #[cfg(target_os = "linux")]
-        return linux::entry(service, name);
-        #[cfg(not(target_os = "linux"))]
-        return Entry::new(service, name);
     }
 
     pub fn backend_name() -> &'static str {
@@ -166,14 +179,23 @@ mod platform {
         return "the Credential Manager";
     }
 
+    fn with_entry<T>(
+        service: &str,
+        name: &str,
+        op: impl Fn(&Entry) -> keyring::Result<T>,
+    ) -> keyring::Result<T> {
+        #[cfg(target_os = "linux")]
+        return linux::with_entry(service, name, op);
+        #[cfg(not(target_os = "linux"))]
+        return op(&Entry::new(service, name)?);
+    }
+
     pub fn save(service: &str, name: &str, secret: &str) -> Result<(), String> {
-        entry(service, name)
-            .and_then(|e| e.set_password(secret))
-            .map_err(|e| e.to_string())
+        with_entry(service, name, |e| e.set_password(secret)).map_err(|e| e.to_string())
     }
 
     pub fn load(service: &str, name: &str) -> Result<Option<String>, String> {
-        match entry(service, name).and_then(|e| e.get_password()) {
+        match with_entry(service, name, |e| e.get_password()) {
             Ok(secret) => Ok(Some(secret)),
             Err(Error::NoEntry) => Ok(None),
             Err(e) => Err(e.to_string()),
@@ -181,7 +203,7 @@ mod platform {
     }
 
     pub fn delete(service: &str, name: &str) -> Result<bool, String> {
-        match entry(service, name).and_then(|e| e.delete_credential()) {
+        match with_entry(service, name, |e| e.delete_credential()) {
             Ok(()) => Ok(true),
             Err(Error::NoEntry) => Ok(false),
             Err(e) => Err(e.to_string()),

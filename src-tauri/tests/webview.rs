@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
+#[allow(dead_code)]
+#[path = "../../tests/support/dovecot.rs"]
+mod dovecot;
 #[allow(dead_code)] // the file server's request log has more than this test reads
 #[path = "../../tests/support/http.rs"]
 mod http;
@@ -364,8 +367,29 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
         "{drafts:?}"
     );
 
-    // Search from the inbox.
+    // The inbox's Drafts list has it and opens its conversation.
     app.click("button[data-nav=\"inbox\"]").await;
+    app.click("#filter-drafts").await;
+    let row = app
+        .text_when(
+            "#drafts-list .draft-row",
+            |t| t.contains("Lunch Friday?") && t.contains("See you there"),
+            Duration::from_secs(30),
+        )
+        .await;
+    assert!(row.contains("To:"), "{row}");
+    app.screenshot("4b-drafts").await;
+    app.click("#drafts-list .draft-row").await;
+    app.text_when(
+        "#thread-view .thread-title",
+        |t| t == "Lunch Friday?",
+        Duration::from_secs(30),
+    )
+    .await;
+    app.click("button[data-nav=\"inbox\"]").await;
+    app.click("#filter-drafts").await;
+
+    // Search from the inbox.
     // U+E007 is WebDriver's Enter key.
     app.type_into("#inbox-search", "Lisbon\u{E007}").await;
     let found = app
@@ -497,7 +521,163 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
         3
     );
     app.screenshot("9-settings-sources").await;
+
+    // A mail account on a real IMAP server on this machine, through the form; its password
+    // goes to the keyring (not the data folder) and "Sync now" reads new mail with it.
+    let password = format!("webview-{}-pw", std::process::id());
+    let server = dovecot::Dovecot::start(&[("kim", &password)]);
+    deliver(
+        server.port,
+        "kim",
+        &password,
+        "Greenhouse panels arrive Friday",
+    );
+    app.type_into("#imap-host", "127.0.0.1").await;
+    app.all("#imap-security", Duration::from_secs(5)).await[0]
+        .select_by_value("plain")
+        .await
+        .unwrap();
+    app.type_into("#imap-port", &server.port.to_string()).await;
+    app.type_into("#imap-user", "kim").await;
+    app.type_into("#imap-password", &password).await;
+    app.click("#imap-add").await;
+    let status = app
+        .text_when(
+            "#imap-status",
+            |t| t.contains("Added") || t.contains("rror") || t.contains("failed"),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert!(
+        status.contains("Added") && status.contains("1 message"),
+        "{status}"
+    );
+    let imap = library
+        .sources()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.kind.as_str() == "imap")
+        .expect("the account is a source");
+    assert!(!imap.needs_password, "the password is in the keyring");
+    assert!(
+        files_containing(&app.data_path(), &password).is_empty(),
+        "the password was written to the data folder"
+    );
+    deliver(server.port, "kim", &password, "Seedlings need repotting");
+    app.click(&format!(
+        "#sources-list .source-row[data-id=\"{}\"] button.source-sync",
+        imap.id
+    ))
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while library
+        .sources()
+        .await
+        .unwrap()
+        .iter()
+        .find(|s| s.id == imap.id)
+        .unwrap()
+        .messages
+        < 2
+    {
+        assert!(
+            Instant::now() < deadline,
+            "Sync now did not read the new mail"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.text_when(
+        &format!("#sources-list .source-row[data-id=\"{}\"]", imap.id),
+        |t| t.contains("2 messages") && !t.contains("Password not saved"),
+        Duration::from_secs(30),
+    )
+    .await;
+    app.screenshot("9b-settings-account").await;
+
+    // A shortcut key changed: `n` for the next item, refused when already taken.
+    app.click("button.shortcut-change[data-shortcut=\"next\"]")
+        .await;
+    app.all(
+        "button.shortcut-change[data-shortcut=\"next\"]",
+        Duration::from_secs(5),
+    )
+    .await[0]
+        .send_keys("k")
+        .await
+        .unwrap();
+    app.text_when(
+        "#shortcut-status",
+        |t| t.contains("already"),
+        Duration::from_secs(10),
+    )
+    .await;
+    app.all(
+        "button.shortcut-change[data-shortcut=\"next\"]",
+        Duration::from_secs(5),
+    )
+    .await[0]
+        .send_keys("n")
+        .await
+        .unwrap();
+    app.text_when(
+        "#shortcut-status",
+        |t| t.contains("“n”"),
+        Duration::from_secs(10),
+    )
+    .await;
     app.close().await;
+}
+
+/// Puts a message into `user`'s INBOX on the server, as another mail client would.
+fn deliver(port: u16, user: &str, password: &str, subject: &str) {
+    let (user, password, subject) = (user.to_string(), password.to_string(), subject.to_string());
+    // Its own thread and runtime: the test's runtime is busy driving the browser.
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            let mut client = async_imap::Client::new(tcp);
+            client.read_response().await.unwrap().expect("greeting");
+            let mut session = client
+                .login(&user, &password)
+                .await
+                .map_err(|(e, _)| e)
+                .unwrap();
+            let mail = format!(
+                "Message-ID: <{}@example.com>\r\nDate: Tue, 7 Jan 2025 09:00:00 +0000\r\nFrom: Kenneth <kenneth@example.com>\r\nTo: {user}@example.com\r\nSubject: {subject}\r\n\r\n{subject}.\r\n",
+                subject.replace(' ', "-")
+            );
+            session.append("INBOX", None, None, mail).await.unwrap();
+            session.logout().await.unwrap();
+        })
+    })
+    .join()
+    .unwrap();
+}
+
+/// The files under `dir` whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if std::fs::read(&path)
+                .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
