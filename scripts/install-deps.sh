@@ -11,6 +11,8 @@ packages=(
   build-essential python3 python3-venv python3-pip unzip
   # the IMAP tests run a real Dovecot server on 127.0.0.1
   dovecot-imapd
+  # the sending tests run a real SMTP server on 127.0.0.1 (aiosmtpd, with Debian's python3)
+  python3-aiosmtpd
   # the app's end-to-end tests drive the real WebKitGTK webview under a virtual X server
   xvfb xauth webkit2gtk-driver
   # the Android compile check (scripts/check-mobile.sh) compiles dependencies' C parts with these

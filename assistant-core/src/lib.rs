@@ -19,6 +19,7 @@ pub mod library;
 pub mod mail;
 pub mod models;
 pub mod notes;
+pub mod outbox;
 pub mod reply;
 pub mod sample;
 pub mod search;

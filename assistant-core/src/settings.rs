@@ -21,6 +21,35 @@ pub struct Settings {
     /// Megabytes of key/value state kept from earlier prompts, so returning to a thread, note or
     /// chat with a shared prefix skips re-reading it; the oldest go first.
     pub prefix_cache_mb: usize,
+    /// The account mail is sent through (its password is in the OS keyring); none: sending is
+    /// off and nothing leaves the outbox.
+    pub sending: Option<SendingAccount>,
+}
+
+/// The outgoing mail server and who the mail is from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendingAccount {
+    /// The sender's address and name, as the From header shows them.
+    pub from: String,
+    #[serde(default)]
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    /// Empty: the server takes mail without logging in.
+    #[serde(default)]
+    pub user: String,
+    /// `tls`, `starttls` or `plain` (only to a server on this machine).
+    pub security: String,
+    /// At most this many messages sent in any hour; the rest wait in the outbox.
+    #[serde(default = "default_max_per_hour")]
+    pub max_per_hour: u32,
+}
+
+/// A sending limit well above a person's pace and well below a runaway loop's.
+pub const DEFAULT_MAX_PER_HOUR: u32 = 30;
+
+fn default_max_per_hour() -> u32 {
+    DEFAULT_MAX_PER_HOUR
 }
 
 /// Idle time after which the model is unloaded when the user has not chosen one.
@@ -36,6 +65,7 @@ impl Default for Settings {
             context_tokens: DEFAULT_CONTEXT_TOKENS,
             idle_unload_secs: DEFAULT_IDLE_UNLOAD_SECS,
             prefix_cache_mb: DEFAULT_PREFIX_CACHE_MB,
+            sending: None,
         }
     }
 }
@@ -74,6 +104,15 @@ mod tests {
             context_tokens: 1024,
             idle_unload_secs: 0,
             prefix_cache_mb: 32,
+            sending: Some(SendingAccount {
+                from: "alex@northwind.example".into(),
+                name: "Alex Doe".into(),
+                host: "smtp.northwind.example".into(),
+                port: 587,
+                user: "alex".into(),
+                security: "starttls".into(),
+                max_per_hour: DEFAULT_MAX_PER_HOUR,
+            }),
         };
         s.save(&dir).unwrap();
         assert_eq!(Settings::load(&dir).unwrap(), s);

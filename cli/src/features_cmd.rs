@@ -130,14 +130,34 @@ fn describe(reply: &SmartReply) -> String {
 #[derive(Args)]
 pub struct DraftsArgs {
     /// Replace the text of draft ID with --text.
-    #[arg(long, value_name = "ID", requires = "text")]
+    #[arg(
+        long,
+        value_name = "ID",
+        requires = "text",
+        conflicts_with = "reply_to"
+    )]
     pub edit: Option<i64>,
+    /// Start a draft replying to message ID (as `assistant search` shows it) with --text.
+    #[arg(long, value_name = "ID", requires = "text")]
+    pub reply_to: Option<String>,
     #[arg(long)]
     pub text: Option<String>,
 }
 
 pub async fn drafts(assistant: &Assistant, args: DraftsArgs, json: bool) -> Result<(), CoreError> {
     let library = assistant.library();
+    if let (Some(message), Some(text)) = (&args.reply_to, &args.text) {
+        let id = message
+            .strip_prefix('m')
+            .unwrap_or(message)
+            .parse::<i64>()
+            .map_err(|_| {
+                CoreError::InvalidRequest(format!("`{message}` is not a message id such as m12"))
+            })?;
+        let draft = library.draft_reply(id, text.clone(), "user").await?;
+        output::print(json, &draft, || format!("draft {} saved", draft.id));
+        return Ok(());
+    }
     if let (Some(id), Some(text)) = (args.edit, args.text) {
         let draft = library.edit_draft(id, text).await?;
         output::print(json, &draft, || format!("draft {} saved", draft.id));

@@ -2,6 +2,7 @@
 
 mod features_cmd;
 mod library_cmd;
+mod outbox_cmd;
 mod output;
 
 use std::io::Write;
@@ -67,6 +68,13 @@ enum Command {
     /// Answer a question from your mail and notes, citing each claim as [n] (the answer streams;
     /// "Not in your mail or notes." when they do not say).
     Ask(features_cmd::AskArgs),
+    /// Send draft ID: it is queued in the outbox and handed to the server now (or retried later).
+    Send { draft: i64 },
+    /// The outbox: what waits, what went, what failed; deliver, take back, the sending account.
+    Outbox {
+        #[command(subcommand)]
+        command: Option<outbox_cmd::OutboxCommand>,
+    },
     /// Ingest every maildir, mbox, notes folder and message file again (only changes are read).
     Sync {
         /// Then keep notes folders in sync and embed new passages in the background (what the
@@ -259,6 +267,8 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Show { id } => library_cmd::show(&assistant, &id, json).await,
         Command::Reply(args) => features_cmd::reply(&assistant, args, json).await,
         Command::Drafts(args) => features_cmd::drafts(&assistant, args, json).await,
+        Command::Send { draft } => outbox_cmd::send(&assistant, draft, json).await,
+        Command::Outbox { command } => outbox_cmd::outbox(&assistant, command, json).await,
         Command::Summarize(args) => features_cmd::summarize(&assistant, args, json).await,
         Command::Ask(args) => features_cmd::ask(&assistant, args, json).await,
         Command::Reindex => library_cmd::reindex(&assistant, json).await,

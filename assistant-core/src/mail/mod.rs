@@ -3,6 +3,7 @@
 
 pub mod imap;
 mod parse;
+pub mod smtp;
 pub mod sources;
 pub mod threading;
 

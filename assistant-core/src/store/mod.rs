@@ -6,6 +6,7 @@
 
 mod browsing;
 mod migrations;
+mod outbox;
 mod reading;
 mod records;
 mod replies;
@@ -23,6 +24,7 @@ use crate::notes::ParsedNote;
 
 pub use browsing::{InboxRow, NoteListRow};
 pub use migrations::{LATEST_VERSION, MIGRATIONS};
+pub use outbox::{NewOutboxItem, OutboxItem};
 pub use records::*;
 pub use replies::Draft;
 
@@ -94,6 +96,11 @@ pub struct KnownLocation {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+}
+
+/// Seconds since 1970, the clock every stored time uses.
+pub fn unix_now() -> i64 {
+    now()
 }
 
 fn now() -> i64 {
