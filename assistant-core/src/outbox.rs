@@ -190,6 +190,18 @@ impl Assistant {
         .await
     }
 
+    /// Delivers the outbox every minute while the future runs (the app spawns it), so queued
+    /// mail goes out once the server is back; a failing round is logged and the next one tries.
+    pub async fn keep_delivering(self) {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(err) = self.deliver_outbox().await {
+                tracing::warn!(%err, "the outbox could not be delivered");
+            }
+        }
+    }
+
     /// Delivers what is queued now, whatever its retry time (the user pressed "Send now").
     pub async fn retry_outbox_now(&self) -> Result<DeliveryReport> {
         let library = self.library().clone();

@@ -5,6 +5,7 @@
 
 mod library_commands;
 mod model_commands;
+mod outbox_commands;
 
 use assistant_core::ask::{AskEvent, AskScope, Citation};
 use assistant_core::engine::{GenerationRequest, StreamEvent};
@@ -424,6 +425,7 @@ async fn chat(
 pub fn typescript_bindings() -> String {
     use library_commands as l;
     use model_commands as m;
+    use outbox_commands as o;
     use ts_rs::TS;
     let decls = [
         CommandError::decl(),
@@ -451,6 +453,10 @@ pub fn typescript_bindings() -> String {
         l::SampleInstalledDto::decl(),
         l::SourceDto::decl(),
         l::ImapAccountInput::decl(),
+        o::OutboxItemDto::decl(),
+        o::DeliveryReportDto::decl(),
+        o::SendingAccountDto::decl(),
+        o::SendingAccountInput::decl(),
         m::ModelDto::decl(),
         m::DownloadProgressDto::decl(),
         m::BenchRowDto::decl(),
@@ -501,6 +507,12 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         model_commands::remove_model,
         model_commands::run_bench,
         model_commands::stop_bench,
+        outbox_commands::send_draft,
+        outbox_commands::outbox_list,
+        outbox_commands::retry_outbox,
+        outbox_commands::cancel_outgoing,
+        outbox_commands::sending_account,
+        outbox_commands::set_sending_account,
     ])
 }
 
@@ -514,6 +526,8 @@ pub fn run() {
             }?;
             let assistant = Assistant::open(dir);
             keep_library_in_sync(app.handle(), &assistant);
+            // The outbox is retried in the background while the app runs.
+            tauri::async_runtime::spawn(assistant.clone().keep_delivering());
             app.manage(assistant);
             Ok(())
         })

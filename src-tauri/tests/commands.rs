@@ -425,3 +425,79 @@ fn an_imap_account_is_added_with_its_password_in_the_keyring_and_synced_again() 
         "{e}"
     );
 }
+
+#[path = "../../tests/support/smtp.rs"]
+#[allow(dead_code)]
+mod smtp;
+
+#[test]
+fn a_draft_is_sent_through_the_outbox_to_a_real_smtp_server_and_its_password_stays_in_the_keyring()
+{
+    let app = with_sample_data();
+    let mail_dir = tempfile::tempdir().unwrap();
+    let server = smtp::SmtpServer::start(smtp::free_port(), mail_dir.path());
+
+    // Sending needs an account first, and says so.
+    let lunch = inbox(&app, Some("Lunch"), false)[0]["id"].clone();
+    let thread = invoke(&app, "open_thread", json!({"id": lunch})).unwrap();
+    let message = thread["messages"][0]["id"].as_str().unwrap().to_string();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let draft = rt
+        .block_on(app.assistant.library().draft_reply(
+            message.trim_start_matches('m').parse().unwrap(),
+            "Yes, 12:30 works.".into(),
+            "user",
+        ))
+        .unwrap();
+    let e = invoke(&app, "send_draft", json!({"id": draft.id})).unwrap_err();
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("no sending account"),
+        "{e}"
+    );
+
+    // An account with a login: the password goes to the keyring, not the settings file.
+    let password = format!("smtp-{}-secret", std::process::id());
+    let account = |user: &str, password: &str| {
+        json!({"account": {"from": "alex@northwind.example", "name": "Alex Doe", "host": "127.0.0.1",
+            "port": server.port, "user": user, "password": password, "security": "plain", "maxPerHour": null}})
+    };
+    let saved = invoke(&app, "set_sending_account", account("alex", &password)).unwrap();
+    assert_eq!(
+        (saved["maxPerHour"].as_u64(), saved.get("password")),
+        (Some(30), None)
+    );
+    let settings = std::fs::read_to_string(app.assistant.data_dir().settings_path()).unwrap();
+    assert!(
+        !settings.contains(&password),
+        "the password is in settings.json"
+    );
+    let stored = assistant_core::secrets::Keyring::default()
+        .load(&format!("smtp:smtp://alex@127.0.0.1:{}", server.port))
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some(password.as_str()));
+
+    // This test server takes mail without a login.
+    invoke(&app, "set_sending_account", account("", "")).unwrap();
+    let sent = invoke(&app, "send_draft", json!({"id": draft.id})).unwrap();
+    assert_eq!(sent["state"], "sent", "{sent}");
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert!(
+        received[0].contains("Subject: Re: Lunch Friday?") && received[0].contains("12:30 works")
+    );
+    let outbox = invoke(&app, "outbox_list", json!({})).unwrap();
+    assert_eq!(outbox.as_array().unwrap().len(), 1);
+    assert_eq!(
+        invoke(&app, "drafts", json!({})).unwrap(),
+        json!([]),
+        "the draft moved to the outbox"
+    );
+    let e = invoke(&app, "cancel_outgoing", json!({"id": sent["id"]})).unwrap_err();
+    assert_eq!(
+        e["kind"], "invalid_request",
+        "a sent message cannot be taken back: {e}"
+    );
+}

@@ -75,6 +75,22 @@ needsPassword: boolean, };
 
 export type ImapAccountInput = { host: string, port: number, user: string, password: string, security: 'tls' | 'plain', folders: Array<string>, };
 
+export type OutboxItem = { id: number, messageId: string, to: Array<string>, subject: string, state: 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled', attempts: number, 
+/**
+ * Why the last attempt did not go (server down, refusal, the sending limit).
+ */
+lastError: string | null, 
+/**
+ * When the next attempt is due (unix seconds) while queued.
+ */
+nextAttempt: number, createdAt: number, sentAt: number | null, };
+
+export type DeliveryReport = { sent: number, retrying: number, failed: number, };
+
+export type SendingAccount = { from: string, name: string, host: string, port: number, user: string, security: 'tls' | 'starttls' | 'plain', maxPerHour: number, };
+
+export type SendingAccountInput = { from: string, name: string, host: string, port: number, user: string, password: string, security: 'tls' | 'starttls' | 'plain', maxPerHour: number | null, };
+
 export type Model = { id: string, name: string, sizeMb: number, installed: boolean, active: boolean, 
 /**
  * Whether this engine can run it (the catalog lists some it cannot yet, with the reason).
