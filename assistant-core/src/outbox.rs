@@ -138,8 +138,8 @@ impl Assistant {
         let library = self.library().clone();
         blocking(move || {
             let store = library.open_store()?;
-            store.outbox_recover()?;
             let now = crate::store::unix_now();
+            store.outbox_recover(now)?;
             let due = store.outbox_due(now)?;
             let mut report = DeliveryReport::default();
             if due.is_empty() {
@@ -166,7 +166,10 @@ impl Assistant {
                     report.retrying += 1;
                     continue;
                 }
-                store.outbox_sending(item.id)?;
+                // Longer than a delivery can take (the SMTP timeout is 30 s a step).
+                if !store.outbox_claim(item.id, now + 600)? {
+                    continue;
+                }
                 match smtp::send(&server, &item.from, &item.to, &raw) {
                     Ok(()) => {
                         store.outbox_attempted(item.id, Ok(()))?;

@@ -19,6 +19,9 @@ mod dovecot;
 #[allow(dead_code)] // the file server's request log has more than this test reads
 #[path = "../../tests/support/http.rs"]
 mod http;
+#[allow(dead_code)]
+#[path = "../../tests/support/smtp.rs"]
+mod smtp;
 use hyper_util::client::legacy::connect::HttpConnector;
 
 /// A child process killed when the test ends, however it ends.
@@ -626,6 +629,66 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
         Duration::from_secs(10),
     )
     .await;
+
+    // Sending: an account set in Settings (a real SMTP server on this machine), then the draft
+    // from the Drafts list sent after the confirmation; the server gets it once.
+    let mail_dir = tempfile::tempdir().unwrap();
+    let smtp = smtp::SmtpServer::start(smtp::free_port(), mail_dir.path());
+    app.type_into("#smtp-from", "alex@northwind.example").await;
+    app.type_into("#smtp-name", "Alex Doe").await;
+    app.type_into("#smtp-host", "127.0.0.1").await;
+    app.all("#smtp-security", Duration::from_secs(5)).await[0]
+        .select_by_value("plain")
+        .await
+        .unwrap();
+    app.type_into("#smtp-port", &smtp.port.to_string()).await;
+    app.click("#smtp-save").await;
+    app.text_when(
+        "#smtp-status",
+        |t| t.contains("Saved"),
+        Duration::from_secs(30),
+    )
+    .await;
+    app.click("button[data-nav=\"inbox\"]").await;
+    app.click("#filter-drafts").await;
+    app.click("#drafts-list .draft-row").await;
+    app.click("#draft-send").await;
+    let question = app
+        .text_when(
+            "#draft-send-confirm-question",
+            |t| t.contains("sara@northwind.example"),
+            Duration::from_secs(30),
+        )
+        .await;
+    assert!(question.starts_with("Send this reply"), "{question}");
+    assert!(
+        smtp.received().is_empty(),
+        "nothing goes before the confirmation"
+    );
+    app.screenshot("10-send-confirm").await;
+    app.click("#draft-send-confirm-yes").await;
+    app.text_when(
+        "#draft-status",
+        |t| t.starts_with("Sent to"),
+        Duration::from_secs(60),
+    )
+    .await;
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    assert!(
+        received[0].contains("Subject: Re: Lunch Friday?")
+            && received[0].contains("See you there, Alex")
+            && received[0].contains("In-Reply-To: <"),
+        "{}",
+        received[0]
+    );
+    app.click("#draft-open-outbox").await;
+    app.all(
+        "#outbox-list .outbox-row[data-state=\"sent\"]",
+        Duration::from_secs(30),
+    )
+    .await;
+    app.screenshot("11-outbox").await;
     app.close().await;
 }
 

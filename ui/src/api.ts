@@ -13,6 +13,7 @@ import type {
   BenchReport,
   ChatEvent,
   CommandError,
+  DeliveryReport,
   DownloadProgress,
   Draft,
   ImapAccountInput,
@@ -21,9 +22,12 @@ import type {
   Model,
   Note,
   NoteItem,
+  OutboxItem,
   Progress,
   SampleInstalled,
   SearchHit,
+  SendingAccount,
+  SendingAccountInput,
   SmartReply,
   Source,
   Summary,
@@ -38,6 +42,11 @@ export type SourceKind = Source['kind'];
 export type Privacy = Source['privacy'];
 /** TLS, or (only to a server on this computer) no encryption. */
 export type ImapSecurity = ImapAccountInput['security'];
+/** How the sending account reaches its server: TLS (465), STARTTLS (587), or (only to a server on
+ * this computer) no encryption. */
+export type SmtpSecurity = SendingAccountInput['security'];
+/** Where a message in the outbox is: queued (waiting), sending, sent, failed or cancelled. */
+export type OutboxState = OutboxItem['state'];
 /** What `add_source` can read: a folder or a file on this computer. */
 export type AddSourceKind = 'maildir' | 'mbox' | 'notes';
 
@@ -95,6 +104,31 @@ export const pickReply = (id: string, index: number) => call<Draft>('pick_reply'
 export const saveDraft = (id: number, body: string) => call<Draft>('save_draft', { id, body });
 
 export const drafts = () => call<Draft[]>('drafts');
+
+/** Sends a draft: it moves into the outbox (it is no longer a draft) and is handed to the server
+ * at once. The item's `state` says what happened: `sent`; `queued` (waiting, `lastError` says why;
+ * retried every minute with backoff); `failed` (refused for good, `lastError` has the server's
+ * words). Rejects with kind `invalid_request` when no sending account is set, `not_found` for a
+ * missing draft. */
+export const sendDraft = (id: number) => call<OutboxItem>('send_draft', { id });
+
+/** The outbox, newest first. */
+export const outboxList = () => call<OutboxItem[]>('outbox_list');
+
+/** Hands every queued message to the server now. */
+export const retryOutbox = () => call<DeliveryReport>('retry_outbox');
+
+/** Takes back a queued message (state `cancelled`); rejects with kind `invalid_request` when it is
+ * no longer queued. */
+export const cancelOutgoing = (id: number) => call<OutboxItem>('cancel_outgoing', { id });
+
+/** The account mail is sent through, or null when none is set (never the password). */
+export const sendingAccount = () => call<SendingAccount | null>('sending_account');
+
+/** Sets the sending account; an empty password keeps the saved one, a new one goes to the OS
+ * keyring. Rejects for a bad sender address, or `plain` to a host other than this computer. */
+export const setSendingAccount = (account: SendingAccountInput) =>
+  call<SendingAccount>('set_sending_account', { account });
 
 export const ask = (question: string, about: string | null, onEvent: (e: AskEvent) => void) =>
   call<void>('ask', { question, source: null, about, onEvent: channel(onEvent) });

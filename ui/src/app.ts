@@ -6,7 +6,8 @@ import type { Shortcut } from './keys';
 export type ViewName = 'inbox' | 'notes' | 'assistant' | 'models' | 'settings';
 
 export type NavParams = {
-  /** Inbox: a thread ("t5") or message ("m12") to open; Notes: a note ("n3" or path). */
+  /** Inbox: a thread ("t5") or message ("m12") to open; Notes: a note ("n3" or path); Settings: a
+   * card to bring into view ("sending"). */
   open?: string;
   /** Notes: the heading to scroll to in the opened note. */
   heading?: string;

@@ -91,6 +91,7 @@ export const ICONS = {
   calendar: 'M5 5.5h14v14H5zM5 10h14M9 3.5v4M15 3.5v4',
   close: 'M6 6l12 12M18 6 6 18',
   refresh: 'M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7',
+  send: 'M21 3 10.5 13.5M21 3l-6.5 18-4-7.5L3 9.5z',
   spark: 'M12 3v4M12 17v4M3 12h4M17 12h4M6 6l2.5 2.5M15.5 15.5 18 18M6 18l2.5-2.5M15.5 8.5 18 6',
 };
 

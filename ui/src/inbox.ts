@@ -1,5 +1,5 @@
-// The Inbox: threads newest first (or a search), or the drafts, and the open thread beside or
-// instead of them.
+// The Inbox: threads newest first (or a search), or the drafts, or the outbox, and the open
+// thread beside or instead of them.
 
 import * as api from './api';
 import type { App, NavParams, View, ViewName } from './app';
@@ -8,10 +8,20 @@ import { DraftsList } from './drafts';
 import { formatListDate, formatParticipants, isoDate, localDay, newestDay, plural } from './format';
 import type { Shortcut } from './keys';
 import { ListNav } from './listnav';
+import { OutboxList } from './outbox';
 import { createSummaryCard, type SummaryCard } from './summary';
 import { ThreadView } from './thread';
 
 const PAGE = 50;
+
+/** What the list shows. */
+type ListMode = 'mail' | 'drafts' | 'outbox';
+
+const SEARCH_PLACEHOLDERS: Record<ListMode, string> = {
+  mail: 'Search mail',
+  drafts: 'Search drafts',
+  outbox: 'Search the outbox',
+};
 
 export class InboxView implements View {
   readonly el: HTMLElement;
@@ -19,10 +29,12 @@ export class InboxView implements View {
   private readonly search: HTMLInputElement;
   private readonly unread: HTMLInputElement;
   private readonly draftsButton: HTMLButtonElement;
+  private readonly outboxButton: HTMLButtonElement;
   private readonly mailPart: HTMLElement;
   private readonly drafts: DraftsList;
-  /** The list shown: the mail (threads) or the drafts. */
-  private mode: 'mail' | 'drafts' = 'mail';
+  private readonly outbox: OutboxList;
+  /** The list shown: the mail (threads), the drafts or the outbox. */
+  private mode: ListMode = 'mail';
   private readonly list: HTMLUListElement;
   private readonly state: HTMLElement;
   private readonly more: HTMLButtonElement;
@@ -52,6 +64,7 @@ export class InboxView implements View {
     });
     this.search.addEventListener('input', () => {
       if (this.mode === 'drafts') this.drafts.filter(this.search.value); // drafts filter as you type
+      else if (this.mode === 'outbox') this.outbox.filter(this.search.value); // so does the outbox
       else if (this.search.value.trim() === '' && this.loaded) this.load(); // cleared: back to everything
     });
     this.unread = h('input', { id: 'inbox-unread', type: 'checkbox' });
@@ -69,6 +82,19 @@ export class InboxView implements View {
       },
       'Drafts',
     );
+    this.outboxButton = h(
+      'button',
+      {
+        type: 'button',
+        id: 'filter-outbox',
+        class: 'filter-toggle',
+        'aria-pressed': 'false',
+        'aria-controls': 'outbox-list',
+        title: 'Show the replies sent and waiting to be sent',
+        onclick: () => this.setMode(this.mode === 'outbox' ? 'mail' : 'outbox'),
+      },
+      'Outbox',
+    );
     const form = h(
       'form',
       { class: 'search', role: 'search' },
@@ -78,11 +104,13 @@ export class InboxView implements View {
         { class: 'filters', role: 'group', 'aria-label': 'Filters' },
         h('label', { class: 'toggle' }, this.unread, h('span', null, 'Unread only')),
         this.draftsButton,
+        this.outboxButton,
       ),
     );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       if (this.mode === 'drafts') this.drafts.filter(this.search.value);
+      else if (this.mode === 'outbox') this.outbox.filter(this.search.value);
       else this.load();
     });
     this.list = h('ul', { id: 'inbox-list', class: 'rows', 'aria-label': 'Conversations' });
@@ -99,10 +127,18 @@ export class InboxView implements View {
       this.drafts.select(rowId);
     });
     this.drafts.el.hidden = true;
+    this.outbox = new OutboxList();
+    this.outbox.el.hidden = true;
     this.thread = new ThreadView({
       app,
       onBack: () => this.back(),
       onOpened: (t) => this.markRead(t.id),
+      onShowOutbox: () => this.showOutbox(),
+      onSent: () => {
+        // The draft left the drafts for the outbox: whichever of the two is listed changed.
+        if (this.mode === 'drafts') this.drafts.load(true);
+        if (this.mode === 'outbox') this.outbox.load(true);
+      },
     });
     this.dayButton = h(
       'button',
@@ -169,7 +205,7 @@ export class InboxView implements View {
           h('div', { class: 'pane-title-row' }, h('h1', { class: 'pane-title' }, 'Inbox'), this.dayButton),
           form,
         ),
-        h('div', { class: 'list-scroll' }, this.dayPanel, this.mailPart, this.drafts.el),
+        h('div', { class: 'list-scroll' }, this.dayPanel, this.mailPart, this.drafts.el, this.outbox.el),
       ),
       h('div', { class: 'detail-pane' }, this.thread.el),
     );
@@ -178,6 +214,7 @@ export class InboxView implements View {
 
   show(params: NavParams): void {
     if (!this.loaded) this.load();
+    if (this.mode === 'outbox') this.outbox.load(true); // what was waiting may have gone meanwhile
     if (params.open) this.openThread(params.open, params.from);
     else if (this.openId === null) this.thread.placeholder(); // its hint names the current keys
   }
@@ -185,30 +222,46 @@ export class InboxView implements View {
   librarySynced(): void {
     if (this.loaded) this.load(false, true);
     if (this.mode === 'drafts') this.drafts.load(true);
+    if (this.mode === 'outbox') this.outbox.load(true);
   }
 
   /** The j/k selection of the list shown. */
   private activeNav(): ListNav {
-    return this.mode === 'drafts' ? this.drafts.nav : this.nav;
+    if (this.mode === 'drafts') return this.drafts.nav;
+    if (this.mode === 'outbox') return this.outbox.nav;
+    return this.nav;
   }
 
-  /** Shows the mail or the drafts; the search box then searches (filters) that list. */
-  private setMode(mode: 'mail' | 'drafts'): void {
+  /** Shows the mail, the drafts or the outbox; the search box then searches (filters) that list. */
+  private setMode(mode: ListMode): void {
     if (mode === this.mode) return;
     this.mode = mode;
-    const drafts = mode === 'drafts';
-    this.draftsButton.setAttribute('aria-pressed', String(drafts));
-    this.unread.disabled = drafts;
-    this.unread.closest('.toggle')?.classList.toggle('disabled', drafts);
-    this.search.placeholder = drafts ? 'Search drafts' : 'Search mail';
-    this.mailPart.hidden = drafts;
-    this.drafts.el.hidden = !drafts;
-    if (drafts) {
+    const mail = mode === 'mail';
+    this.draftsButton.setAttribute('aria-pressed', String(mode === 'drafts'));
+    this.outboxButton.setAttribute('aria-pressed', String(mode === 'outbox'));
+    this.unread.disabled = !mail;
+    this.unread.closest('.toggle')?.classList.toggle('disabled', !mail);
+    this.search.placeholder = SEARCH_PLACEHOLDERS[mode];
+    this.mailPart.hidden = !mail;
+    this.drafts.el.hidden = mode !== 'drafts';
+    this.outbox.el.hidden = mode !== 'outbox';
+    if (mode === 'drafts') {
       this.drafts.filter(this.search.value);
       this.drafts.load(true);
+    } else if (mode === 'outbox') {
+      this.outbox.filter(this.search.value);
+      this.outbox.load(true);
     } else {
       this.load(false, true); // the search words may have changed meanwhile
     }
+  }
+
+  /** The outbox in the list (a reply was just sent from the open thread). */
+  private showOutbox(): void {
+    if (this.mode === 'outbox') this.outbox.load(true);
+    else this.setMode('outbox');
+    this.showPane('list');
+    this.outboxButton.focus();
   }
 
   shortcut(s: Shortcut, e: KeyboardEvent): boolean {
@@ -221,6 +274,7 @@ export class InboxView implements View {
         if ((e.target as Element | null)?.closest?.('button, a, [role="button"]')) return false; // the button opens itself
         const row = this.activeNav().selected();
         if (!row?.dataset.id) return false;
+        if (this.mode === 'outbox') return false; // a sent reply has nothing to open
         if (this.mode === 'drafts') {
           if (!row.dataset.message) return false;
           this.openThread(row.dataset.message);
@@ -284,6 +338,7 @@ export class InboxView implements View {
       return;
     }
     if (this.mode === 'drafts') this.drafts.load(true); // the draft may have been edited meanwhile
+    if (this.mode === 'outbox') this.outbox.load(true); // or sent
     const nav = this.activeNav();
     (nav.selected() ?? nav.rows()[0])?.focus();
   }

@@ -1,8 +1,8 @@
-// Settings: appearance, the mail and notes sources, what is stored where, mail accounts (IMAP)
-// and the keyboard shortcuts (which the user can change).
+// Settings: appearance, the mail and notes sources, what is stored where, mail accounts (IMAP),
+// the account mail is sent through (SMTP) and the keyboard shortcuts (which the user can change).
 
 import * as api from './api';
-import type { App, View } from './app';
+import type { App, NavParams, View } from './app';
 import { emptyBox, errorBox, h, loadingBox, replace } from './dom';
 import { isoDate, formatFullDate, plural } from './format';
 import {
@@ -37,12 +37,26 @@ import {
   syncedText,
   validateImap,
 } from './sources';
+import {
+  DEFAULT_MAX_PER_HOUR,
+  MAX_PER_HOUR_LIMIT,
+  SMTP_SECURITY_OPTIONS,
+  type SmtpFields,
+  defaultSmtpPort,
+  parseSmtpSecurity,
+  portWasChosen,
+  sendingAccountText,
+  smtpPortAfterSecurityChange,
+  smtpSecurityHint,
+  validateSmtp,
+} from './sending';
 import { loadTheme, saveTheme, parseTheme } from './theme';
 
 export class SettingsView implements View {
   readonly el: HTMLElement;
   private readonly about: HTMLElement;
   private readonly sources: SourcesCard;
+  private readonly sending: SendingForm;
 
   constructor(private readonly app: App) {
     const theme = h(
@@ -63,6 +77,7 @@ export class SettingsView implements View {
     this.sources = new SourcesCard(lock, changed, notice);
     const imap = new ImapForm(lock, changed, notice);
     const shortcuts = new ShortcutsCard();
+    this.sending = new SendingForm();
 
     this.el = h(
       'section',
@@ -86,14 +101,17 @@ export class SettingsView implements View {
           imap.el,
           h('p', { class: 'muted coming' }, 'Cloud models: coming in a later version; until then nothing leaves this computer.'),
         ),
+        this.sending.el,
         shortcuts.el,
       ),
     );
   }
 
-  show(): void {
+  show(params: NavParams = {}): void {
     this.sources.load();
+    this.sending.load();
     this.showAbout();
+    if (params.open === 'sending') this.sending.reveal();
   }
 
   librarySynced(): void {
@@ -802,6 +820,254 @@ class ImapForm {
       this.cancel.disabled = false;
       this.setStatus(`Could not stop: ${api.toCommandError(e).message}`, true);
     });
+  }
+}
+
+/** "Sending mail": the account replies go out through (SMTP), filled from the saved one. The
+ * password goes to the backend, which keeps it in the OS keyring; an empty field keeps the saved
+ * password, and the field is emptied once the account is saved. */
+class SendingForm {
+  readonly el: HTMLElement;
+  private readonly from: HTMLInputElement;
+  private readonly name: HTMLInputElement;
+  private readonly host: HTMLInputElement;
+  private readonly port: HTMLInputElement;
+  private readonly security: HTMLSelectElement;
+  private readonly user: HTMLInputElement;
+  private readonly password: HTMLInputElement;
+  private readonly max: HTMLInputElement;
+  private readonly securityHint: HTMLElement;
+  private readonly submit: HTMLButtonElement;
+  private readonly status: HTMLElement;
+  /** The account saved now (null: none yet). */
+  private saved: api.SendingAccount | null = null;
+  private loaded = false;
+  /** Did the user change a field since the form was filled (then a reload leaves it alone)? */
+  private edited = false;
+  /** Did the user type a port (then changing the security leaves it alone)? */
+  private portEdited = false;
+  private saving = false;
+  private seq = 0;
+
+  constructor() {
+    const text = (id: string, extra: Record<string, string> = {}) =>
+      h('input', { id, type: 'text', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', ...extra });
+    this.from = text('smtp-from', { type: 'email', inputmode: 'email', placeholder: 'you@example.com' });
+    this.name = text('smtp-name', { placeholder: 'Alex Doe', spellcheck: 'true', autocapitalize: 'words', 'aria-describedby': 'smtp-name-hint' });
+    this.host = text('smtp-host', { placeholder: 'smtp.example.com' });
+    this.port = text('smtp-port', { inputmode: 'numeric', class: 'smtp-port' });
+    this.port.addEventListener('input', () => (this.portEdited = true));
+    this.security = h(
+      'select',
+      { id: 'smtp-security', 'aria-describedby': 'smtp-security-hint' },
+      ...SMTP_SECURITY_OPTIONS.map((o) => h('option', { value: o.value }, o.label)),
+    );
+    this.securityHint = h('p', { id: 'smtp-security-hint', class: 'hint smtp-hint', 'aria-live': 'polite' });
+    this.security.addEventListener('change', () => {
+      const security = parseSmtpSecurity(this.security.value) ?? 'tls';
+      this.port.value = smtpPortAfterSecurityChange(security, this.port.value, this.portEdited);
+      this.updateHint();
+    });
+    this.host.addEventListener('input', () => this.updateHint());
+    this.user = text('smtp-user', { placeholder: 'you@example.com', 'aria-describedby': 'smtp-user-hint' });
+    this.password = h('input', { id: 'smtp-password', type: 'password', autocomplete: 'off', spellcheck: 'false' });
+    this.max = h('input', {
+      id: 'smtp-max',
+      type: 'number',
+      inputmode: 'numeric',
+      min: 1,
+      max: MAX_PER_HOUR_LIMIT,
+      step: 1,
+      class: 'smtp-max',
+      'aria-describedby': 'smtp-max-hint',
+    });
+    this.submit = h('button', { type: 'submit', id: 'smtp-save', class: 'primary' }, 'Save sending account');
+    this.status = h('p', { id: 'smtp-status', class: 'source-status smtp-status', role: 'status', 'aria-live': 'polite' });
+
+    const field = (id: string, label: string, input: HTMLElement, extraClass = '', ...after: HTMLElement[]) =>
+      h('div', { class: `source-add-field smtp-field ${extraClass}`.trim() }, h('label', { for: id }, label), input, ...after);
+    const form = h(
+      'form',
+      { id: 'smtp-form', class: 'smtp-form', 'aria-labelledby': 'settings-sending', novalidate: true },
+      h(
+        'div',
+        { class: 'smtp-fields' },
+        field('smtp-from', 'Sender address', this.from),
+        field('smtp-name', 'Name (optional)', this.name, '', h('p', { id: 'smtp-name-hint', class: 'hint smtp-hint' }, 'Shown beside the address.')),
+        field('smtp-host', 'Outgoing server (SMTP)', this.host, 'smtp-host-field'),
+        field('smtp-port', 'Port', this.port, 'smtp-port-field'),
+        field('smtp-security', 'Security', this.security, 'smtp-wide', this.securityHint),
+        field(
+          'smtp-user',
+          'User name (optional)',
+          this.user,
+          '',
+          h('p', { id: 'smtp-user-hint', class: 'hint smtp-hint' }, 'Often the address; leave empty if the server needs no login.'),
+        ),
+        field('smtp-password', 'Password', this.password),
+        field(
+          'smtp-max',
+          'Messages an hour, at most',
+          this.max,
+          'smtp-max-field',
+          h('p', { id: 'smtp-max-hint', class: 'hint smtp-hint' }, 'More wait in the outbox, so a mistake cannot send a flood.'),
+        ),
+      ),
+      h('div', { class: 'smtp-actions' }, this.submit),
+      this.status,
+      h(
+        'p',
+        { id: 'smtp-keyring-note', class: 'hint' },
+        'The password is kept in this computer’s keyring, never in the app’s files. Every message asks before it is sent.',
+      ),
+    );
+    form.addEventListener('input', (e) => {
+      this.edited = true;
+      (e.target as Element).removeAttribute?.('aria-invalid');
+    });
+    form.addEventListener('change', (e) => {
+      this.edited = true;
+      (e.target as Element).removeAttribute?.('aria-invalid');
+    });
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.save();
+    });
+    this.el = h(
+      'section',
+      { class: 'card sending', 'aria-labelledby': 'settings-sending' },
+      h('h2', { id: 'settings-sending' }, 'Sending mail'),
+      h('p', { class: 'muted sending-intro' }, 'The account replies are sent through: your mail provider’s outgoing (SMTP) server.'),
+      form,
+    );
+    this.fill(null);
+    this.submit.disabled = true; // until the saved account is read
+  }
+
+  /** Reads the saved account and fills the form (unless the user is changing it). */
+  load(): void {
+    if (this.saving) return;
+    const mine = ++this.seq;
+    if (!this.loaded) this.setStatus('Reading the sending account…');
+    api
+      .sendingAccount()
+      .then((account) => {
+        if (mine !== this.seq || this.saving) return;
+        this.saved = account;
+        this.loaded = true;
+        if (this.edited) return; // keep what the user typed
+        this.fill(account);
+        this.setStatus(account ? sendingAccountText(account) : 'No sending account yet: replies cannot be sent until one is saved here.');
+      })
+      .catch((e) => {
+        if (mine !== this.seq || this.saving) return;
+        this.setStatus(`Could not read the sending account: ${api.toCommandError(e).message}`, true);
+      })
+      .finally(() => {
+        if (mine === this.seq && !this.saving) this.submit.disabled = false;
+      });
+  }
+
+  /** Brings the card into view with the focus on its first field (Send pointed here). */
+  reveal(): void {
+    this.el.scrollIntoView({ block: 'start' });
+    this.from.focus({ preventScroll: true });
+  }
+
+  /** The form as `account` says (empty with the usual defaults when there is none). */
+  private fill(account: api.SendingAccount | null): void {
+    const security = (account && parseSmtpSecurity(account.security)) || 'tls';
+    this.from.value = account?.from ?? '';
+    this.name.value = account?.name ?? '';
+    this.host.value = account?.host ?? '';
+    this.security.value = security;
+    this.port.value = String(account?.port ?? defaultSmtpPort(security));
+    this.user.value = account?.user ?? '';
+    this.password.value = '';
+    this.password.placeholder = account ? 'unchanged' : '';
+    this.max.value = String(account?.maxPerHour ?? DEFAULT_MAX_PER_HOUR);
+    this.portEdited = account ? portWasChosen(account) : false;
+    this.edited = false;
+    for (const input of this.inputs()) input.removeAttribute('aria-invalid');
+    this.updateHint();
+  }
+
+  private inputs(): (HTMLInputElement | HTMLSelectElement)[] {
+    return [this.from, this.name, this.host, this.port, this.security, this.user, this.password, this.max];
+  }
+
+  private fields(): SmtpFields {
+    return {
+      from: this.from.value,
+      name: this.name.value,
+      host: this.host.value,
+      port: this.port.value,
+      security: this.security.value,
+      user: this.user.value,
+      password: this.password.value,
+      max: this.max.value,
+    };
+  }
+
+  private updateHint(): void {
+    const hint = smtpSecurityHint(parseSmtpSecurity(this.security.value) ?? 'tls', this.host.value);
+    this.securityHint.textContent = hint ?? '';
+    this.securityHint.hidden = hint === null;
+  }
+
+  private setStatus(text: string, error = false): void {
+    this.status.textContent = text;
+    this.status.classList.toggle('is-error', error);
+  }
+
+  private setSaving(saving: boolean): void {
+    this.saving = saving;
+    for (const input of this.inputs()) {
+      if (input instanceof HTMLSelectElement) input.disabled = saving;
+      else input.readOnly = saving;
+    }
+    this.submit.disabled = saving;
+  }
+
+  private save(): void {
+    if (this.saving) return;
+    const check = validateSmtp(this.fields(), this.saved);
+    if (!check.ok) {
+      const input = {
+        from: this.from,
+        name: this.name,
+        host: this.host,
+        port: this.port,
+        security: this.security,
+        user: this.user,
+        password: this.password,
+        max: this.max,
+      }[check.field];
+      input.setAttribute('aria-invalid', 'true');
+      this.setStatus(check.message, true);
+      input.focus();
+      return;
+    }
+    this.seq++; // a load still on its way must not refill the form
+    this.setSaving(true);
+    this.setStatus('Saving…');
+    api
+      .setSendingAccount(check.account)
+      .then((account) => {
+        this.saved = account;
+        this.loaded = true;
+        this.fill(account);
+        this.setStatus(`Saved. ${sendingAccountText(account)}`);
+      })
+      .catch((e) => {
+        this.setStatus(api.toCommandError(e).message, true);
+      })
+      .finally(() => {
+        // Saved, the password field was emptied (fill); refused, it stays for the next try.
+        const hadFocus = document.activeElement === document.body;
+        this.setSaving(false);
+        if (hadFocus) this.submit.focus();
+      });
   }
 }
 

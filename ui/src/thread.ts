@@ -1,4 +1,5 @@
-// One conversation: its messages, a machine-written summary, suggested replies and a draft.
+// One conversation: its messages, a machine-written summary, suggested replies and a draft, which
+// Send saves and, once the user says yes, hands to the outbox.
 
 import * as api from './api';
 import type { App, ViewName } from './app';
@@ -7,6 +8,15 @@ import { ICONS, append, emptyBox, errorBox, h, icon, loadingBox, replace } from 
 import { formatBytes, formatFullDate, isoDate, mailboxFull, mailboxName, plural } from './format';
 import { currentKeymap } from './keys';
 import { latestMessage } from './mail';
+import {
+  sendErrorText,
+  sendNeedsSettings,
+  sendNoteTitle,
+  sendOutcomeText,
+  sendQuestion,
+  sendSubjectLine,
+  senderText,
+} from './sending';
 import { createSummaryCard } from './summary';
 
 export interface ThreadViewOptions {
@@ -15,6 +25,10 @@ export interface ThreadViewOptions {
   onBack: () => void;
   /** A thread was opened (and so marked read). */
   onOpened: (thread: api.Thread) => void;
+  /** "Open the outbox" after a reply was sent. */
+  onShowOutbox?: () => void;
+  /** A draft left the drafts for the outbox (sent, waiting or refused). */
+  onSent?: () => void;
 }
 
 export class ThreadView {
@@ -183,37 +197,184 @@ export class ThreadView {
       editor.value = draft.body;
       const statusEl = h('span', { id: 'draft-status', role: 'status', 'aria-live': 'polite' }, status);
       const errorSlot = h('div', { class: 'draft-error' });
+      const confirmSlot = h('div', { class: 'draft-confirm-slot' });
       const save = h('button', { type: 'button', id: 'draft-save', class: 'primary' }, 'Save draft');
-      let saving = false;
-      const doSave = () => {
-        if (saving) return;
-        saving = true;
-        save.disabled = true;
+      const send = h(
+        'button',
+        { type: 'button', id: 'draft-send', class: 'secondary', title: 'Save, then send this reply (asks first)' },
+        icon(ICONS.send),
+        'Send',
+      );
+      /** Saving; saving and checking before asking (`preparing`); asking; sending. The buttons wait
+       * meanwhile, and from Send on the text too, so what is sent is what was asked about. */
+      let busy: 'idle' | 'saving' | 'preparing' | 'confirming' | 'sending' = 'idle';
+      const setBusy = (next: typeof busy) => {
+        busy = next;
+        save.disabled = next !== 'idle';
+        send.disabled = next !== 'idle';
+        editor.readOnly = next !== 'idle' && next !== 'saving';
+      };
+      const doSave = (forSend = false): Promise<boolean> => {
+        if (busy !== 'idle') return Promise.resolve(false);
+        setBusy(forSend ? 'preparing' : 'saving');
         statusEl.textContent = 'Saving…';
         replace(errorSlot);
-        api
+        return api
           .saveDraft(draft.id, editor.value)
           .then((saved) => {
             draft = saved;
             statusEl.textContent = 'Draft saved';
+            return true;
           })
           .catch((e) => {
             statusEl.textContent = 'Not saved';
             replace(errorSlot, errorBox(api.toCommandError(e)));
+            return false;
           })
           .finally(() => {
-            saving = false;
-            save.disabled = false;
+            if (!forSend) setBusy('idle');
           });
       };
-      save.addEventListener('click', doSave);
+      const settingsButton = () =>
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'draft-send-settings',
+            class: 'secondary',
+            onclick: () => this.opts.app.navigate('settings', { open: 'sending' }),
+          },
+          'Open Settings',
+        );
+      /** Why sending did not happen, with a way to Settings when the fix is there. */
+      const sendError = (err: api.CommandError): HTMLElement => {
+        const box = errorBox(sendErrorText(err));
+        return sendNeedsSettings(err) ? h('div', { class: 'error-group' }, box, settingsButton()) : box;
+      };
+      /** The reply left the drafts (sent, waiting or refused): the editor gives way to a note. */
+      const showLeft = (state: api.OutboxState, outcome: string, err: api.CommandError | null) => {
+        const openOutbox = this.opts.onShowOutbox
+          ? h('button', { type: 'button', id: 'draft-open-outbox', class: 'secondary', onclick: () => this.opts.onShowOutbox?.() }, 'Open the outbox')
+          : null;
+        const body = h('div', { class: 'draft-sent-body' });
+        body.textContent = editor.value;
+        replace(
+          draftArea,
+          h('p', { class: 'draft-label' }, `Reply to ${to}`),
+          h('p', { class: 'draft-subject' }, draft.subject),
+          h(
+            'div',
+            { id: 'draft-sent', class: `draft-sent state-${state}` },
+            h('p', { class: 'draft-sent-note' }, h('span', { class: `badge outbox-state state-${state}` }, sendNoteTitle(state)), statusEl),
+            body,
+          ),
+          h('div', { class: 'draft-actions' }, openOutbox, err && sendNeedsSettings(err) ? settingsButton() : null),
+        );
+        statusEl.textContent = outcome;
+        (draftArea.querySelector<HTMLElement>('#draft-open-outbox') ?? draftArea.querySelector<HTMLElement>('#draft-send-settings'))?.focus();
+        this.opts.onSent?.();
+        if (mine !== this.seq) this.opts.app.notice(`${draft.subject.trim() || 'Reply'}: ${outcome}`);
+      };
+      const doSend = (yes: HTMLButtonElement, no: HTMLButtonElement) => {
+        if (busy !== 'confirming') return;
+        setBusy('sending');
+        yes.disabled = true;
+        no.disabled = true;
+        statusEl.textContent = 'Sending…';
+        replace(errorSlot);
+        api
+          .sendDraft(draft.id)
+          .then((item) => showLeft(item.state, sendOutcomeText(item), null))
+          .catch(async (e) => {
+            const err = api.toCommandError(e);
+            // The draft may already be in the outbox (e.g. the password was not in the keyring).
+            const stillDraft = await api.drafts().then(
+              (all) => all.some((d) => d.id === draft.id),
+              () => true,
+            );
+            if (!stillDraft) {
+              showLeft('queued', `Waiting in the outbox. ${sendErrorText(err)}`, err);
+              return;
+            }
+            replace(confirmSlot);
+            setBusy('idle');
+            statusEl.textContent = 'Not sent';
+            replace(errorSlot, sendError(err));
+            (errorSlot.querySelector<HTMLElement>('#draft-send-settings') ?? send).focus();
+          });
+      };
+      const cancelSend = () => {
+        if (busy !== 'confirming') return;
+        replace(confirmSlot);
+        setBusy('idle');
+        statusEl.textContent = 'Draft saved, not sent';
+        send.focus();
+      };
+      /** Asks before sending, naming every recipient and the subject (and the sender when known). */
+      const confirmSend = (account: api.SendingAccount | null) => {
+        setBusy('confirming');
+        const yes = h('button', { type: 'button', id: 'draft-send-confirm-yes', class: 'primary' }, icon(ICONS.send), 'Send');
+        const no = h('button', { type: 'button', id: 'draft-send-confirm-no', class: 'secondary', onclick: cancelSend }, 'Cancel');
+        yes.addEventListener('click', () => doSend(yes, no));
+        const box = h(
+          'div',
+          {
+            id: 'draft-send-confirm',
+            class: 'send-confirm',
+            role: 'alertdialog',
+            'aria-labelledby': 'draft-send-confirm-question',
+            'aria-describedby': 'draft-send-confirm-subject',
+          },
+          h('p', { id: 'draft-send-confirm-question', class: 'send-confirm-question' }, sendQuestion(draft.to)),
+          h('p', { id: 'draft-send-confirm-subject', class: 'send-confirm-subject' }, sendSubjectLine(draft.subject)),
+          account ? h('p', { class: 'send-confirm-from' }, `From ${senderText(account)}`) : null,
+          h('div', { class: 'send-confirm-actions' }, yes, no),
+        );
+        box.addEventListener('keydown', (e) => {
+          if (e.key !== 'Escape' || e.isComposing) return;
+          e.preventDefault();
+          e.stopPropagation();
+          cancelSend();
+        });
+        replace(confirmSlot, box);
+        // The safe answer has the focus: a held Enter or Space must not send.
+        no.focus();
+      };
+      /** Send: saves the text, then asks first, every time. */
+      const askSend = () => {
+        if (busy !== 'idle') return;
+        void doSave(true).then(async (saved) => {
+          if (!saved) {
+            setBusy('idle');
+            return;
+          }
+          if (draft.to.every((t) => t.trim() === '')) {
+            setBusy('idle');
+            statusEl.textContent = 'Not sent';
+            replace(errorSlot, errorBox('This draft has no recipient, so it cannot be sent.'));
+            return;
+          }
+          // Without a sending account there is nothing to ask: say so, with the way to set one.
+          const account = await api.sendingAccount().catch(() => undefined);
+          if (account === null) {
+            setBusy('idle');
+            statusEl.textContent = 'Not sent';
+            replace(errorSlot, sendError({ kind: 'invalid_request', message: 'no sending account' }));
+            errorSlot.querySelector<HTMLElement>('#draft-send-settings')?.focus();
+            return;
+          }
+          confirmSend(account ?? null);
+        });
+      };
+      save.addEventListener('click', () => void doSave());
+      send.addEventListener('click', askSend);
       editor.addEventListener('input', () => {
         statusEl.textContent = 'Unsaved changes';
       });
       editor.addEventListener('keydown', (e) => {
         if ((e.ctrlKey || e.metaKey) && e.key === 's') {
           e.preventDefault();
-          doSave();
+          void doSave();
         }
       });
       const to = draft.to.length > 0 ? draft.to.join(', ') : mailboxFull(latest.from);
@@ -222,9 +383,10 @@ export class ThreadView {
         h('label', { for: 'draft-editor', class: 'draft-label' }, `Draft to ${to}`),
         h('p', { class: 'draft-subject' }, draft.subject),
         editor,
-        h('div', { class: 'draft-actions' }, save, statusEl),
+        h('div', { class: 'draft-actions' }, save, send, statusEl),
+        confirmSlot,
         errorSlot,
-        h('p', { class: 'hint' }, 'Drafts stay on this computer; sending mail comes in a later version.'),
+        h('p', { class: 'hint' }, 'Drafts stay on this computer until you send them, and Send always asks first.'),
       );
       draftArea.hidden = false;
       if (focus) editor.focus();

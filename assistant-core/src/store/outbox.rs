@@ -146,14 +146,16 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Marks a message as being handed to the server now (one more attempt).
-    pub fn outbox_sending(&self, id: i64) -> Result<()> {
+    /// Claims a queued message for one delivery attempt, until `lease_until`; `false` when
+    /// another delivery (another thread or process) claimed it first.
+    pub fn outbox_claim(&self, id: i64, lease_until: i64) -> Result<bool> {
         self.conn
             .execute(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1",
-                [id],
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, next_attempt = ?2
+                 WHERE id = ?1 AND state = 'queued'",
+                params![id, lease_until],
             )
-            .map(|_| ())
+            .map(|n| n == 1)
             .map_err(|e| self.err(e))
     }
 
@@ -181,14 +183,14 @@ impl Store {
         result.map(|_| ()).map_err(|e| self.err(e))
     }
 
-    /// Messages left `sending` by a process that stopped mid-delivery go back to the queue.
-    /// (Whether the server took them is unknown; sending again risks one duplicate, which the
-    /// same Message-ID lets the recipient's client fold away, whereas dropping it loses mail.)
-    pub fn outbox_recover(&self) -> Result<usize> {
+    /// Messages left `sending` past their lease (the process stopped mid-delivery) go back to
+    /// the queue. (Whether the server took them is unknown; sending again risks one duplicate,
+    /// which the same Message-ID lets the recipient's client fold away; dropping it loses mail.)
+    pub fn outbox_recover(&self, at: i64) -> Result<usize> {
         self.conn
             .execute(
-                "UPDATE outbox SET state = 'queued' WHERE state = 'sending'",
-                [],
+                "UPDATE outbox SET state = 'queued' WHERE state = 'sending' AND next_attempt <= ?1",
+                [at],
             )
             .map_err(|e| self.err(e))
     }
@@ -212,5 +214,47 @@ impl Store {
             )
             .map(|n| n > 0)
             .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn queued(store: &mut Store, id: &str) -> OutboxItem {
+        store
+            .queue_outgoing(&NewOutboxItem {
+                message_id: id,
+                draft: None,
+                from: "a@example.com",
+                to: &["b@example.com".to_string()],
+                subject: "s",
+                raw: b"raw",
+            })
+            .unwrap()
+    }
+
+    /// Regression: the app's background round and a "Send" pressed at the same moment both saw
+    /// the message queued; each must claim it before sending, and only one can.
+    #[test]
+    fn only_one_delivery_can_claim_a_message() {
+        let mut store = Store::open_in_memory().unwrap();
+        let item = queued(&mut store, "<1@example.com>");
+        assert!(store.outbox_claim(item.id, now() + 600).unwrap());
+        assert!(!store.outbox_claim(item.id, now() + 600).unwrap());
+        // A live lease is not recovered; an expired one is.
+        assert_eq!(store.outbox_recover(now()).unwrap(), 0);
+        assert_eq!(store.outbox_recover(now() + 601).unwrap(), 1);
+        assert!(store.outbox_claim(item.id, now() + 600).unwrap());
+        assert_eq!(store.outbox_item(item.id).unwrap().unwrap().attempts, 2);
+    }
+
+    #[test]
+    fn queueing_the_same_message_twice_keeps_one() {
+        let mut store = Store::open_in_memory().unwrap();
+        let a = queued(&mut store, "<1@example.com>");
+        let b = queued(&mut store, "<1@example.com>");
+        assert_eq!(a.id, b.id);
+        assert_eq!(store.outbox().unwrap().len(), 1);
     }
 }
