@@ -251,55 +251,13 @@ fn a_dead_server_and_unsafe_plain_connections_are_refused_clearly() {
         .contains("unencrypted"));
 }
 
-/// Every file under `dir` (the store, the index, settings, logs), read as bytes.
-fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
-    walk(dir)
-        .into_iter()
-        .filter(|p| {
-            std::fs::read(p)
-                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
-        })
-        .collect()
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
 #[test]
 fn a_saved_password_lives_only_in_the_keyring_and_lets_sync_read_the_account_again() {
     // A password no other test uses, so finding it anywhere on disk means it leaked.
     let password = format!("planted-{}-pw", std::process::id());
     let server = Dovecot::start(&[("alice", &password)]);
-    let rt = runtime();
     let data = tempfile::tempdir().unwrap();
-    let append = |n: u32| {
-        rt.block_on(async {
-            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
-                .await
-                .unwrap();
-            let mut client = async_imap::Client::new(tcp);
-            client.read_response().await.unwrap().expect("greeting");
-            let mut s = client
-                .login("alice", &password)
-                .await
-                .map_err(|(e, _)| e)
-                .unwrap();
-            s.append("INBOX", None, None, mail(n, "kept mail"))
-                .await
-                .unwrap();
-            s.logout().await.unwrap();
-        })
-    };
+    let append = |n: u32| server.append("alice", &password, mail(n, "kept mail"));
     append(1);
 
     // A wrong password is refused by the server and not saved.
@@ -327,6 +285,6 @@ fn a_saved_password_lives_only_in_the_keyring_and_lets_sync_read_the_account_aga
         String::from_utf8_lossy(&sync.stdout)
     );
 
-    let leaks = files_containing(data.path(), &password);
+    let leaks = support::leaks::files_containing(data.path(), &password);
     assert!(leaks.is_empty(), "the password is written in {leaks:?}");
 }

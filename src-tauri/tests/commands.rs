@@ -334,33 +334,22 @@ fn measuring_speed_without_a_model_says_what_to_do() {
 #[allow(dead_code)]
 mod dovecot;
 
-/// Puts one message into INBOX on the server, as another mail client would.
-fn deliver(port: u16, password: &str, n: u32) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .unwrap();
-        let mut client = async_imap::Client::new(tcp);
-        client.read_response().await.unwrap().expect("greeting");
-        let mut session = client
-            .login("ana", password)
-            .await
-            .map_err(|(e, _)| e)
-            .unwrap();
-        let mail = format!(
-            "Message-ID: <acct-{n}@example.com>\r\nDate: Tue, {n} Jan 2025 09:00:00 +0000\r\nFrom: Kenneth <kenneth@example.com>\r\nTo: ana@example.com\r\nSubject: Greenhouse order {n}\r\n\r\nThe greenhouse panels, batch{n}, arrive on Friday.\r\n"
-        );
-        session.append("INBOX", None, None, mail).await.unwrap();
-        session.logout().await.unwrap();
-    });
+#[path = "../../tests/support/leaks.rs"]
+mod leaks;
+
+/// A message for `ana` about greenhouse order `n`.
+fn order(n: u32) -> Vec<u8> {
+    format!(
+        "Message-ID: <acct-{n}@example.com>\r\nDate: Tue, {n} Jan 2025 09:00:00 +0000\r\nFrom: Kenneth <kenneth@example.com>\r\nTo: ana@example.com\r\nSubject: Greenhouse order {n}\r\n\r\nThe greenhouse panels, batch{n}, arrive on Friday.\r\n"
+    )
+    .into_bytes()
 }
 
 #[test]
 fn an_imap_account_is_added_with_its_password_in_the_keyring_and_synced_again() {
     let password = format!("acct-{}-secret", std::process::id());
     let server = dovecot::Dovecot::start(&[("ana", &password)]);
-    deliver(server.port, &password, 1);
+    server.append("ana", &password, order(1));
     let app = app();
     let account = |password: &str, security: &str| {
         json!({"account": {"host": "127.0.0.1", "port": server.port, "user": "ana",
@@ -385,7 +374,7 @@ fn an_imap_account_is_added_with_its_password_in_the_keyring_and_synced_again() 
     );
 
     // New mail arrives; "Sync now" logs in with the password from the keyring.
-    deliver(server.port, &password, 2);
+    server.append("ana", &password, order(2));
     let synced = invoke(
         &app,
         "sync_source",
@@ -397,22 +386,7 @@ fn an_imap_account_is_added_with_its_password_in_the_keyring_and_synced_again() 
     assert_eq!(found.len(), 1, "{found:?}");
 
     // The password is in no file of the data folder (store, index, settings, logs).
-    let mut leaks = Vec::new();
-    let mut dirs = vec![app.assistant.data_dir().root().to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if std::fs::read(&path)
-                .unwrap()
-                .windows(password.len())
-                .any(|w| w == password.as_bytes())
-            {
-                leaks.push(path);
-            }
-        }
-    }
+    let leaks = leaks::files_containing(app.assistant.data_dir().root(), &password);
     assert!(leaks.is_empty(), "the password is written in {leaks:?}");
 
     // No encryption to another computer is refused before anything is sent.

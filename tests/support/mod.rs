@@ -4,6 +4,7 @@
 
 pub mod dovecot;
 pub mod http;
+pub mod leaks;
 pub mod smtp;
 
 use std::path::PathBuf;
