@@ -651,6 +651,8 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
     )
     .await;
     app.click("button[data-nav=\"inbox\"]").await;
+    // The search box still says "Lisbon" from before, and it filters drafts too.
+    app.type_into("#inbox-search", "Lunch\u{E007}").await;
     app.click("#filter-drafts").await;
     app.click("#drafts-list .draft-row").await;
     app.click("#draft-send").await;
