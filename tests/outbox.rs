@@ -226,3 +226,109 @@ fn bad_sending_settings_and_drafts_are_refused_naming_the_field() {
         "{settings}"
     );
 }
+
+/// Runs `assistant` with `answer` typed at its question.
+fn answering(data: &Path, args: &[&str], answer: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assistant"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--json")
+        .args(args)
+        .env_remove("ASSISTANT_HOME")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn forwarding_asks_first_every_time_and_sends_each_message_once() {
+    let data = tempfile::tempdir().unwrap();
+    run(
+        data.path(),
+        &["ingest", "maildir", sample_mail().to_str().unwrap()],
+    );
+    let mail_dir = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start(free_port(), mail_dir.path());
+    let port = server.port.to_string();
+    run(
+        data.path(),
+        &[
+            "outbox",
+            "account",
+            "--from",
+            "alex@northwind.example",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--security",
+            "plain",
+        ],
+    );
+    let hits = run(data.path(), &["search", "from:kenneth"]);
+    let ids: Vec<&str> = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{hits}");
+    let mut args = vec!["forward"];
+    args.extend(&ids);
+    args.extend(["--to", "sara@northwind.example", "--note", "FYI"]);
+
+    // "No" at the question: nothing goes.
+    let out = answering(data.path(), &args, "n\n");
+    assert!(!out.status.success());
+    assert_eq!(json(&out)["error"]["kind"], "cancelled");
+    assert!(
+        stderr(&out).contains("Forward 2 message(s) to sara@northwind.example"),
+        "{}",
+        stderr(&out)
+    );
+    // --yes is refused while the setting is off.
+    let mut yes = args.clone();
+    yes.push("--yes");
+    let out = answering(data.path(), &yes, "");
+    assert!(!out.status.success());
+    assert!(json(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("send_without_asking"));
+    assert!(server.received().is_empty());
+
+    let out = answering(data.path(), &args, "y\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let items = json(&out);
+    assert_eq!(items.as_array().unwrap().len(), 2);
+    assert!(
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["state"] == "sent"),
+        "{items}"
+    );
+    let received = server.received();
+    assert_eq!(received.len(), 2);
+    for m in &received {
+        assert!(
+            m.contains("Subject: Fwd: ")
+                && m.contains("FYI")
+                && m.contains("---------- Forwarded message ----------"),
+            "{m}"
+        );
+        assert!(m.contains("X-RcptTo: sara@northwind.example"), "{m}");
+    }
+}

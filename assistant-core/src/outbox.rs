@@ -70,11 +70,7 @@ impl Assistant {
     /// answers), removing the draft, then tries to deliver it at once. The returned item says
     /// whether it went (`sent`) or waits in the outbox (`queued`, with the reason).
     pub async fn send_draft(&self, draft: i64) -> Result<OutboxItem> {
-        let account = self.settings()?.sending.ok_or_else(|| {
-            CoreError::InvalidRequest(
-                "no sending account: set one first (`assistant outbox account ...` or Settings → Sending)".into(),
-            )
-        })?;
+        let account = self.settings()?.sending.ok_or_else(no_sending_account)?;
         let library = self.library().clone();
         let item = blocking(move || {
             let mut store = library.open_store()?;
@@ -124,6 +120,75 @@ impl Assistant {
                     what: format!("outbox message {}", item.id),
                     hint: String::new(),
                 })
+        })
+        .await
+    }
+
+    /// Forwards messages to `to` (exact addresses; never guessed), one forwarded message each
+    /// ("Fwd: subject", the user's `note` above the original's headers and text), queued in
+    /// the outbox and delivered at once. The caller has confirmed with the user.
+    pub async fn forward(
+        &self,
+        messages: Vec<i64>,
+        to: Vec<String>,
+        note: String,
+    ) -> Result<Vec<OutboxItem>> {
+        if messages.is_empty() || to.is_empty() {
+            return Err(CoreError::InvalidRequest(
+                "forward: name at least one message and one recipient".into(),
+            ));
+        }
+        let account = self.settings()?.sending.ok_or_else(no_sending_account)?;
+        let library = self.library().clone();
+        let items = blocking(move || {
+            let mut store = library.open_store()?;
+            let mut items = Vec::new();
+            for id in messages {
+                let m = store.message(id)?.ok_or_else(|| CoreError::NotFound {
+                    what: format!("message m{id}"),
+                    hint: ": `assistant search` shows message ids".into(),
+                })?;
+                let subject = if m.subject.to_ascii_lowercase().starts_with("fwd:") {
+                    m.subject.clone()
+                } else {
+                    format!("Fwd: {}", m.subject)
+                };
+                let body = forwarded_body(&note, &m);
+                let (raw, message_id) = smtp::build(&Outgoing {
+                    from: &account.from,
+                    from_name: &account.name,
+                    to: &to,
+                    subject: &subject,
+                    body: &body,
+                    in_reply_to: None,
+                    references: &[],
+                })
+                .map_err(|e| CoreError::InvalidRequest(format!("forward m{id}: {e}")))?;
+                items.push(store.queue_outgoing(&NewOutboxItem {
+                    message_id: &message_id,
+                    draft: None,
+                    from: &account.from,
+                    to: &to,
+                    subject: &subject,
+                    raw: &raw,
+                })?);
+            }
+            Ok(items)
+        })
+        .await?;
+        self.deliver_outbox().await?;
+        let library = self.library().clone();
+        blocking(move || {
+            let store = library.open_store()?;
+            items
+                .iter()
+                .map(|i| {
+                    store.outbox_item(i.id)?.ok_or_else(|| CoreError::NotFound {
+                        what: format!("outbox message {}", i.id),
+                        hint: String::new(),
+                    })
+                })
+                .collect()
         })
         .await
     }
@@ -240,6 +305,49 @@ impl Assistant {
         })
         .await
     }
+}
+
+fn no_sending_account() -> CoreError {
+    CoreError::InvalidRequest(
+        "no sending account: set one first (`assistant outbox account ...` or Settings → Sending mail)"
+            .into(),
+    )
+}
+
+/// The text of a forwarded message: the note, then the original's headers and text.
+fn forwarded_body(note: &str, m: &crate::store::MessageRecord) -> String {
+    let person = |b: &crate::mail::Mailbox| {
+        if b.name.is_empty() {
+            b.address.clone()
+        } else {
+            format!("{} <{}>", b.name, b.address)
+        }
+    };
+    let header = |name: &str| {
+        m.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let mut out = String::new();
+    if !note.trim().is_empty() {
+        out.push_str(note.trim());
+        out.push_str("\n\n");
+    }
+    out.push_str("---------- Forwarded message ----------\n");
+    out.push_str(&format!("From: {}\n", person(&m.from)));
+    if let Some(date) = header("Date") {
+        out.push_str(&format!("Date: {date}\n"));
+    }
+    out.push_str(&format!("Subject: {}\n", m.subject));
+    if !m.to.is_empty() {
+        let to: Vec<String> = m.to.iter().map(person).collect();
+        out.push_str(&format!("To: {}\n", to.join(", ")));
+    }
+    out.push('\n');
+    out.push_str(m.body_text.trim_end());
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]

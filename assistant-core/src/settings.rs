@@ -24,6 +24,8 @@ pub struct Settings {
     /// The account mail is sent through (its password is in the OS keyring); none: sending is
     /// off and nothing leaves the outbox.
     pub sending: Option<SendingAccount>,
+    /// Let `--yes` skip the question before mail is sent (off: every send asks, every time).
+    pub send_without_asking: bool,
 }
 
 /// The outgoing mail server and who the mail is from.
@@ -66,6 +68,7 @@ impl Default for Settings {
             idle_unload_secs: DEFAULT_IDLE_UNLOAD_SECS,
             prefix_cache_mb: DEFAULT_PREFIX_CACHE_MB,
             sending: None,
+            send_without_asking: false,
         }
     }
 }
@@ -113,6 +116,7 @@ mod tests {
                 security: "starttls".into(),
                 max_per_hour: DEFAULT_MAX_PER_HOUR,
             }),
+            send_without_asking: false,
         };
         s.save(&dir).unwrap();
         assert_eq!(Settings::load(&dir).unwrap(), s);

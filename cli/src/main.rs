@@ -70,6 +70,8 @@ enum Command {
     Ask(features_cmd::AskArgs),
     /// Send draft ID: it is queued in the outbox and handed to the server now (or retried later).
     Send { draft: i64 },
+    /// Forward messages (ids as `search` shows them) to exact addresses; asks before sending.
+    Forward(outbox_cmd::ForwardArgs),
     /// The outbox: what waits, what went, what failed; deliver, take back, the sending account.
     Outbox {
         #[command(subcommand)]
@@ -268,6 +270,7 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Reply(args) => features_cmd::reply(&assistant, args, json).await,
         Command::Drafts(args) => features_cmd::drafts(&assistant, args, json).await,
         Command::Send { draft } => outbox_cmd::send(&assistant, draft, json).await,
+        Command::Forward(args) => outbox_cmd::forward(&assistant, args, json).await,
         Command::Outbox { command } => outbox_cmd::outbox(&assistant, command, json).await,
         Command::Summarize(args) => features_cmd::summarize(&assistant, args, json).await,
         Command::Ask(args) => features_cmd::ask(&assistant, args, json).await,

@@ -5,7 +5,7 @@ use assistant_core::outbox::DeliveryReport;
 use assistant_core::settings::{SendingAccount, DEFAULT_MAX_PER_HOUR};
 use assistant_core::store::OutboxItem;
 use assistant_core::{Assistant, CoreError};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use crate::output;
 
@@ -41,6 +41,73 @@ pub enum OutboxCommand {
         #[arg(long, default_value_t = DEFAULT_MAX_PER_HOUR)]
         max_per_hour: u32,
     },
+}
+
+#[derive(Args)]
+pub struct ForwardArgs {
+    /// Messages to forward (m12 ...).
+    #[arg(required = true)]
+    pub messages: Vec<String>,
+    /// Recipient address (repeatable); exact addresses only.
+    #[arg(long, required = true)]
+    pub to: Vec<String>,
+    /// A line above the forwarded text.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// Do not ask first (refused unless `send_without_asking` is on in settings.json).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// `assistant forward ID... --to ADDR`: shows what will go, asks, then queues and delivers.
+pub async fn forward(
+    assistant: &Assistant,
+    args: ForwardArgs,
+    json: bool,
+) -> Result<(), CoreError> {
+    let ids = args
+        .messages
+        .iter()
+        .map(|m| {
+            m.strip_prefix('m')
+                .unwrap_or(m)
+                .parse::<i64>()
+                .map_err(|_| {
+                    CoreError::InvalidRequest(format!("`{m}` is not a message id such as m12"))
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if args.yes && !assistant.settings()?.send_without_asking {
+        return Err(CoreError::InvalidRequest(
+            "--yes: sending always asks first unless `send_without_asking` is true in settings.json".into(),
+        ));
+    }
+    if !args.yes {
+        let mut lines = Vec::new();
+        for id in &ids {
+            if let assistant_core::library::Shown::Message(m) =
+                assistant.library().show(&format!("m{id}")).await?
+            {
+                lines.push(format!("  - {} (from {})", m.subject, m.from.address));
+            }
+        }
+        eprintln!(
+            "Forward {} message(s) to {}:\n{}\nSend? [y/N] ",
+            ids.len(),
+            args.to.join(", "),
+            lines.join("\n")
+        );
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| CoreError::io("stdin", e))?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            return Err(CoreError::Cancelled);
+        }
+    }
+    let items = assistant.forward(ids, args.to, args.note).await?;
+    output::print(json, &items, || list(&items));
+    Ok(())
 }
 
 /// `assistant send DRAFT`: queue the draft and try to deliver it now.
