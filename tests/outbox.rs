@@ -275,30 +275,57 @@ fn forwarding_asks_first_every_time_and_sends_each_message_once() {
             "plain",
         ],
     );
-    let hits = run(data.path(), &["search", "from:kenneth"]);
-    let ids: Vec<&str> = hits
-        .as_array()
-        .unwrap()
-        .iter()
-        .take(2)
-        .map(|h| h["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids.len(), 2, "{hits}");
-    let mut args = vec!["forward"];
-    args.extend(&ids);
-    args.extend(["--to", "sara@northwind.example", "--note", "FYI"]);
+    // A second Sara writes in: "Sara" alone now fits two people.
+    let eml = data.path().join("sara-berg.eml");
+    std::fs::write(
+        &eml,
+        "Message-ID: <berg-1@acme.example>\r\nDate: Mon, 6 Nov 2023 10:00:00 +0000\r\nFrom: Sara Berg <sara.berg@acme.example>\r\nTo: alex@northwind.example\r\nSubject: Samples\r\n\r\nThe samples are on their way.\r\n",
+    )
+    .unwrap();
+    run(data.path(), &["ingest", "eml", eml.to_str().unwrap()]);
+    // A name that fits several people is asked back, naming them; nothing is guessed or sent.
+    let out = answering(
+        data.path(),
+        &[
+            "forward", "--latest", "1", "--from", "Kenneth", "--to", "Sara",
+        ],
+        "y\n",
+    );
+    assert_eq!(json(&out)["error"]["kind"], "ambiguous", "{}", stderr(&out));
+    let message = json(&out)["error"]["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("sara@northwind.example") && message.contains("sara.berg@acme.example"),
+        "{message}"
+    );
 
+    // "The 2 most recent from Kenneth to Sara Lindqvist": names resolved against the mail.
+    let args = [
+        "forward",
+        "--latest",
+        "2",
+        "--from",
+        "Kenneth",
+        "--to",
+        "Sara Lindqvist",
+        "--note",
+        "FYI",
+    ];
     // "No" at the question: nothing goes.
     let out = answering(data.path(), &args, "n\n");
+    assert!(
+        stderr(&out).contains("Sara Lindqvist <sara@northwind.example>"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!out.status.success());
     assert_eq!(json(&out)["error"]["kind"], "cancelled");
     assert!(
-        stderr(&out).contains("Forward 2 message(s) to sara@northwind.example"),
+        stderr(&out).contains("Forward 2 message(s) to Sara Lindqvist"),
         "{}",
         stderr(&out)
     );
     // --yes is refused while the setting is off.
-    let mut yes = args.clone();
+    let mut yes = args.to_vec();
     yes.push("--yes");
     let out = answering(data.path(), &yes, "");
     assert!(!out.status.success());

@@ -88,6 +88,12 @@ pub enum CoreError {
     #[error("keyring: {0}")]
     Keyring(String),
 
+    #[error("`{what}` could mean {}: say which (an address is exact)", candidates.join(", or "))]
+    Ambiguous {
+        what: String,
+        candidates: Vec<String>,
+    },
+
     #[error("the password of {account} is not in the keyring: add the account again to enter it")]
     PasswordMissing { account: String },
 }
@@ -116,6 +122,7 @@ impl CoreError {
             CoreError::NotFound { .. } => "not_found",
             CoreError::MailServer(_) => "mail_server",
             CoreError::Keyring(_) => "keyring",
+            CoreError::Ambiguous { .. } => "ambiguous",
             CoreError::PasswordMissing { .. } => "password_missing",
         }
     }

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod models;
 pub mod notes;
 pub mod outbox;
+pub mod people;
 pub mod reply;
 pub mod sample;
 pub mod search;

@@ -45,11 +45,17 @@ pub enum OutboxCommand {
 
 #[derive(Args)]
 pub struct ForwardArgs {
-    /// Messages to forward (m12 ...).
-    #[arg(required = true)]
+    /// Messages to forward (m12 ...); or use --latest N --from PERSON.
+    #[arg(required_unless_present = "latest", conflicts_with = "latest")]
     pub messages: Vec<String>,
-    /// Recipient address (repeatable); exact addresses only.
-    #[arg(long, required = true)]
+    /// The N most recent messages from --from.
+    #[arg(long, requires = "from", value_name = "N")]
+    pub latest: Option<usize>,
+    /// Whose mail (a name from your mail, or an address).
+    #[arg(long, value_name = "PERSON")]
+    pub from: Option<String>,
+    /// Recipient (repeatable): an address, or a name that fits exactly one address in your mail.
+    #[arg(long, required = true, value_name = "PERSON")]
     pub to: Vec<String>,
     /// A line above the forwarded text.
     #[arg(long, default_value = "")]
@@ -59,42 +65,52 @@ pub struct ForwardArgs {
     pub yes: bool,
 }
 
-/// `assistant forward ID... --to ADDR`: shows what will go, asks, then queues and delivers.
+/// `assistant forward`: resolves who and what exactly (asking back when a name is ambiguous),
+/// shows what will go, asks, then queues and delivers.
 pub async fn forward(
     assistant: &Assistant,
     args: ForwardArgs,
     json: bool,
 ) -> Result<(), CoreError> {
-    let ids = args
-        .messages
-        .iter()
-        .map(|m| {
-            m.strip_prefix('m')
-                .unwrap_or(m)
-                .parse::<i64>()
-                .map_err(|_| {
-                    CoreError::InvalidRequest(format!("`{m}` is not a message id such as m12"))
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     if args.yes && !assistant.settings()?.send_without_asking {
         return Err(CoreError::InvalidRequest(
             "--yes: sending always asks first unless `send_without_asking` is true in settings.json".into(),
         ));
     }
+    let library = assistant.library();
+    let ids = match (args.latest, &args.from) {
+        (Some(n), Some(from)) => library.latest_from(from, n).await?.1,
+        _ => args
+            .messages
+            .iter()
+            .map(|m| {
+                m.strip_prefix('m')
+                    .unwrap_or(m)
+                    .parse::<i64>()
+                    .map_err(|_| {
+                        CoreError::InvalidRequest(format!("`{m}` is not a message id such as m12"))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let mut to = Vec::new();
+    for who in &args.to {
+        to.push(library.resolve_person(who).await?);
+    }
     if !args.yes {
         let mut lines = Vec::new();
         for id in &ids {
             if let assistant_core::library::Shown::Message(m) =
-                assistant.library().show(&format!("m{id}")).await?
+                library.show(&format!("m{id}")).await?
             {
                 lines.push(format!("  - {} (from {})", m.subject, m.from.address));
             }
         }
+        let names: Vec<String> = to.iter().map(|p| p.label()).collect();
         eprintln!(
             "Forward {} message(s) to {}:\n{}\nSend? [y/N] ",
             ids.len(),
-            args.to.join(", "),
+            names.join(", "),
             lines.join("\n")
         );
         let mut answer = String::new();
@@ -105,7 +121,8 @@ pub async fn forward(
             return Err(CoreError::Cancelled);
         }
     }
-    let items = assistant.forward(ids, args.to, args.note).await?;
+    let to = to.into_iter().map(|p| p.address).collect();
+    let items = assistant.forward(ids, to, args.note).await?;
     output::print(json, &items, || list(&items));
     Ok(())
 }

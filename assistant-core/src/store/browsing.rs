@@ -129,6 +129,40 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// People in the mail whose name or address contains `text` (case-insensitive): address,
+    /// the name most used with it, and in how many messages it appears; most frequent first.
+    pub fn people_like(&self, text: &str) -> Result<Vec<(String, String, i64)>> {
+        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT address, MAX(name), COUNT(DISTINCT message) AS n FROM addresses
+                 WHERE address != '' AND (name LIKE ?1 OR address LIKE ?1)
+                 GROUP BY address ORDER BY n DESC, address LIMIT 50",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([pattern], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// The ids of the `n` newest messages from `address`, newest first.
+    pub fn latest_from(&self, address: &str, n: usize) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM messages WHERE from_addr = ?1 ORDER BY date DESC, id DESC LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![address, n as i64], |r| r.get(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<i64>>>())
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
     /// Sets the folders an IMAP source reads (empty: every folder).
     pub fn set_source_folders(&self, source: i64, folders: &[String]) -> Result<bool> {
         self.conn
