@@ -21,6 +21,35 @@ fn sample_mail() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample/mail")
 }
 
+/// A data folder holding the bundled sample mailbox.
+fn with_sample_mail() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    run(
+        data.path(),
+        &["ingest", "maildir", sample_mail().to_str().unwrap()],
+    );
+    data
+}
+
+/// Sends as alex@northwind.example through the server on this machine at `port` (no login).
+fn set_account(data: &Path, port: u16, extra: &[&str]) {
+    let port = port.to_string();
+    let mut args = vec![
+        "outbox",
+        "account",
+        "--from",
+        "alex@northwind.example",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--security",
+        "plain",
+    ];
+    args.extend_from_slice(extra);
+    run(data, &args);
+}
+
 /// A draft replying to the sample's lunch invitation, written by the user.
 fn draft(data: &Path, text: &str) -> String {
     let hits = run(data, &["search", "Lunch Friday"]);
@@ -43,30 +72,9 @@ fn draft(data: &Path, text: &str) -> String {
 
 #[test]
 fn a_reply_waits_in_the_outbox_while_the_server_is_down_and_is_delivered_once() {
-    let data = tempfile::tempdir().unwrap();
-    run(
-        data.path(),
-        &["ingest", "maildir", sample_mail().to_str().unwrap()],
-    );
+    let data = with_sample_mail();
     let port = free_port();
-    let port_s = port.to_string();
-    run(
-        data.path(),
-        &[
-            "outbox",
-            "account",
-            "--from",
-            "alex@northwind.example",
-            "--name",
-            "Alex Doe",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port_s,
-            "--security",
-            "plain",
-        ],
-    );
+    set_account(data.path(), port, &["--name", "Alex Doe"]);
     let id = draft(data.path(), "Yes, 12:30 at the Thai place works. Alex");
 
     // Nobody listens yet: the message is queued with the reason, and the draft is gone.
@@ -114,31 +122,10 @@ fn a_reply_waits_in_the_outbox_while_the_server_is_down_and_is_delivered_once() 
 
 #[test]
 fn the_sending_limit_holds_mail_back_and_a_queued_message_can_be_taken_back() {
-    let data = tempfile::tempdir().unwrap();
-    run(
-        data.path(),
-        &["ingest", "maildir", sample_mail().to_str().unwrap()],
-    );
+    let data = with_sample_mail();
     let mail_dir = tempfile::tempdir().unwrap();
     let server = SmtpServer::start(free_port(), mail_dir.path());
-    let port = server.port.to_string();
-    run(
-        data.path(),
-        &[
-            "outbox",
-            "account",
-            "--from",
-            "alex@northwind.example",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port,
-            "--security",
-            "plain",
-            "--max-per-hour",
-            "1",
-        ],
-    );
+    set_account(data.path(), server.port, &["--max-per-hour", "1"]);
     let first = run(data.path(), &["send", &draft(data.path(), "First.")]);
     assert_eq!(first["state"], "sent", "{first}");
     let second = run(data.path(), &["send", &draft(data.path(), "Second.")]);
@@ -252,29 +239,10 @@ fn answering(data: &Path, args: &[&str], answer: &str) -> std::process::Output {
 
 #[test]
 fn forwarding_asks_first_every_time_and_sends_each_message_once() {
-    let data = tempfile::tempdir().unwrap();
-    run(
-        data.path(),
-        &["ingest", "maildir", sample_mail().to_str().unwrap()],
-    );
+    let data = with_sample_mail();
     let mail_dir = tempfile::tempdir().unwrap();
     let server = SmtpServer::start(free_port(), mail_dir.path());
-    let port = server.port.to_string();
-    run(
-        data.path(),
-        &[
-            "outbox",
-            "account",
-            "--from",
-            "alex@northwind.example",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port,
-            "--security",
-            "plain",
-        ],
-    );
+    set_account(data.path(), server.port, &[]);
     // A second Sara writes in: "Sara" alone now fits two people.
     let eml = data.path().join("sara-berg.eml");
     std::fs::write(
