@@ -187,11 +187,20 @@ impl App {
         }
     }
 
+    /// Clicks the first match. A list that re-renders between finding and clicking (e.g.
+    /// when its data arrives) leaves a stale node behind: then it is found again and retried.
     async fn click(&self, css: &str) {
-        self.all(css, Duration::from_secs(30)).await[0]
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("clicking `{css}`: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let el = self.all(css, Duration::from_secs(30)).await.remove(0);
+            match el.click().await {
+                Ok(_) => return,
+                Err(e) if Instant::now() < deadline && e.to_string().contains("was not found") => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("clicking `{css}`: {e}"),
+            }
+        }
     }
 
     async fn type_into(&self, css: &str, text: &str) {
