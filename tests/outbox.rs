@@ -6,49 +6,9 @@ mod support;
 
 use std::path::Path;
 
+use support::cli::{answering, run, set_account, with_sample_mail};
 use support::smtp::{free_port, SmtpServer};
 use support::{json, stderr};
-
-fn run(data: &Path, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let out = support::assistant(data, &all);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    json(&out)
-}
-
-fn sample_mail() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample/mail")
-}
-
-/// A data folder holding the bundled sample mailbox.
-fn with_sample_mail() -> tempfile::TempDir {
-    let data = tempfile::tempdir().unwrap();
-    run(
-        data.path(),
-        &["ingest", "maildir", sample_mail().to_str().unwrap()],
-    );
-    data
-}
-
-/// Sends as alex@northwind.example through the server on this machine at `port` (no login).
-fn set_account(data: &Path, port: u16, extra: &[&str]) {
-    let port = port.to_string();
-    let mut args = vec![
-        "outbox",
-        "account",
-        "--from",
-        "alex@northwind.example",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        &port,
-        "--security",
-        "plain",
-    ];
-    args.extend_from_slice(extra);
-    run(data, &args);
-}
 
 /// A draft replying to the sample's lunch invitation, written by the user.
 fn draft(data: &Path, text: &str) -> String {
@@ -212,29 +172,6 @@ fn bad_sending_settings_and_drafts_are_refused_naming_the_field() {
         settings.contains("alex@northwind.example") && !settings.contains("password"),
         "{settings}"
     );
-}
-
-/// Runs `assistant` with `answer` typed at its question.
-fn answering(data: &Path, args: &[&str], answer: &str) -> std::process::Output {
-    use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assistant"))
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--json")
-        .args(args)
-        .env_remove("ASSISTANT_HOME")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(answer.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 #[test]

@@ -96,6 +96,10 @@ pub enum CoreError {
 
     #[error("the password of {account} is not in the keyring: add the account again to enter it")]
     PasswordMissing { account: String },
+
+    /// A request the assistant cannot carry out (no such action), said plainly.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl CoreError {
@@ -124,6 +128,7 @@ impl CoreError {
             CoreError::Keyring(_) => "keyring",
             CoreError::Ambiguous { .. } => "ambiguous",
             CoreError::PasswordMissing { .. } => "password_missing",
+            CoreError::Unsupported(_) => "unsupported",
         }
     }
 

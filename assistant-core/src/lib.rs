@@ -2,6 +2,7 @@
 //!
 //! The app (`src-tauri`) and the `assistant` command line are thin layers over [`Assistant`].
 
+pub mod actions;
 pub mod ask;
 pub mod bench;
 pub mod browse;

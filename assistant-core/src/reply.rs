@@ -689,6 +689,9 @@ mod tests {
             attachments: Vec::new(),
             places: Vec::new(),
             unread: true,
+            filed_in: String::new(),
+            flagged: false,
+            labels: Vec::new(),
             size: 0,
             problems: None,
         }

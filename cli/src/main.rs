@@ -1,5 +1,6 @@
 //! `assistant`: the command line over assistant-core; every feature runs here without a window.
 
+mod actions_cmd;
 mod features_cmd;
 mod library_cmd;
 mod outbox_cmd;
@@ -72,6 +73,19 @@ enum Command {
     Send { draft: i64 },
     /// Forward messages (ids as `search` shows them) to exact addresses; asks before sending.
     Forward(outbox_cmd::ForwardArgs),
+    /// Do something in words: "forward the 3 most recent emails from Kenneth to Sara". The
+    /// request becomes a plan with the exact messages, people and notes it touches; it is shown
+    /// and asked about first, then run and logged (see `log`, `undo`).
+    Do(actions_cmd::DoArgs),
+    /// Take back an action step (ID from `log`; the newest undoable one without an ID).
+    Undo { id: Option<i64> },
+    /// The audit log of executed action steps, newest first.
+    Log {
+        #[arg(long, default_value_t = 30)]
+        limit: usize,
+    },
+    /// Reminders set with `do "remind me ..."`, soonest first.
+    Reminders,
     /// The outbox: what waits, what went, what failed; deliver, take back, the sending account.
     Outbox {
         #[command(subcommand)]
@@ -271,6 +285,10 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Drafts(args) => features_cmd::drafts(&assistant, args, json).await,
         Command::Send { draft } => outbox_cmd::send(&assistant, draft, json).await,
         Command::Forward(args) => outbox_cmd::forward(&assistant, args, json).await,
+        Command::Do(args) => actions_cmd::run(&assistant, args, json).await,
+        Command::Undo { id } => actions_cmd::undo(&assistant, id, json).await,
+        Command::Log { limit } => actions_cmd::log(&assistant, limit, json).await,
+        Command::Reminders => actions_cmd::reminders(&assistant, json).await,
         Command::Outbox { command } => outbox_cmd::outbox(&assistant, command, json).await,
         Command::Summarize(args) => features_cmd::summarize(&assistant, args, json).await,
         Command::Ask(args) => features_cmd::ask(&assistant, args, json).await,

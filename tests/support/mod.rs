@@ -2,6 +2,7 @@
 //! and a small real HTTP/1.1 file server on 127.0.0.1 (ranges, dropped connections, corruption).
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod dovecot;
 pub mod http;
 pub mod leaks;

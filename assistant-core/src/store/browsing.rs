@@ -44,11 +44,13 @@ const INBOX_COLUMNS: &str = "SELECT t.id, t.subject, t.last_date, t.message_coun
 
 impl Store {
     /// Threads newest first (by their last message), `offset` rows skipped, at most `limit`;
-    /// with `unread_only`, only threads with an unread message.
+    /// with `unread_only`, only threads with an unread message. A thread whose every message
+    /// was archived or moved to a folder is not in the inbox.
     pub fn inbox(&self, unread_only: bool, limit: usize, offset: usize) -> Result<Vec<InboxRow>> {
         let sql = format!(
             "{INBOX_COLUMNS}
              WHERE (?1 = 0 OR EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id AND m.unread = 1))
+               AND EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id AND m.filed_in = '')
              ORDER BY COALESCE(t.last_date, 0) DESC, t.id DESC LIMIT ?2 OFFSET ?3"
         );
         let rows = self
@@ -267,6 +269,24 @@ mod tests {
             )
             .unwrap();
         store.conn.last_insert_rowid()
+    }
+
+    #[test]
+    fn a_thread_leaves_the_inbox_only_when_every_message_is_filed_away() {
+        let store = Store::open_in_memory().unwrap();
+        let t = thread(&store, "Contract", 100);
+        let first = message(&store, t, ("Priya", "p@x"), 50, false);
+        let second = message(&store, t, ("Priya", "p@x"), 100, false);
+        store.file_messages(&[first], "Archive").unwrap();
+        assert_eq!(
+            store.inbox(false, 10, 0).unwrap().len(),
+            1,
+            "one message still in the inbox"
+        );
+        store.file_messages(&[second], "Legal").unwrap();
+        assert!(store.inbox(false, 10, 0).unwrap().is_empty());
+        store.file_messages(&[second], "").unwrap();
+        assert_eq!(store.inbox(false, 10, 0).unwrap()[0].thread, t);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../../../migrations/0004_imap_folders_and_outbox.sql"),
     ),
+    (5, include_str!("../../../migrations/0005_actions.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -4,6 +4,7 @@
 //! flight and never leaves half a message. Every change that the full-text index must see marks
 //! the row `indexed = 0` (or records a removal) in the same transaction.
 
+mod actions;
 mod browsing;
 mod migrations;
 mod outbox;
@@ -22,6 +23,7 @@ use crate::mail::threading::ThreadInput;
 use crate::mail::ParsedMail;
 use crate::notes::ParsedNote;
 
+pub use actions::{AuditEntry, MessageState, Reminder};
 pub use browsing::{InboxRow, NoteListRow};
 pub use migrations::{LATEST_VERSION, MIGRATIONS};
 pub use outbox::{NewOutboxItem, OutboxItem};

@@ -64,6 +64,10 @@ pub struct MessageRecord {
     pub attachments: Vec<AttachmentInfo>,
     pub places: Vec<MessagePlace>,
     pub unread: bool,
+    /// Where the user filed it in the app: '' for the inbox, `Archive`, or a folder name.
+    pub filed_in: String,
+    pub flagged: bool,
+    pub labels: Vec<String>,
     pub size: u64,
     pub problems: Option<String>,
 }
@@ -164,7 +168,7 @@ pub(super) fn load_message(conn: &Connection, id: i64) -> rusqlite::Result<Optio
     let row = conn
         .prepare_cached(
             "SELECT message_id, thread_id, subject, from_name, from_addr, date, in_reply_to, refs, headers,
-                    body_text, has_html, unread, size, problems
+                    body_text, has_html, unread, size, problems, filed_in, flagged
              FROM messages WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -190,6 +194,9 @@ pub(super) fn load_message(conn: &Connection, id: i64) -> rusqlite::Result<Optio
                 attachments: Vec::new(),
                 places: Vec::new(),
                 unread: r.get(11)?,
+                filed_in: r.get(14)?,
+                flagged: r.get(15)?,
+                labels: Vec::new(),
                 size: r.get::<_, i64>(12)? as u64,
                 problems: r.get(13)?,
             })
@@ -214,6 +221,10 @@ pub(super) fn load_message(conn: &Connection, id: i64) -> rusqlite::Result<Optio
             _ => {}
         }
     }
+    m.labels = conn
+        .prepare_cached("SELECT label FROM message_labels WHERE message = ?1 ORDER BY label")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     m.attachments = conn
         .prepare_cached("SELECT filename, content_type, size FROM attachments WHERE message = ?1 ORDER BY position")?
         .query_map([id], |r| {
