@@ -3,6 +3,7 @@
 //! Commands convert their input, make one core call, and convert the result into the shell's own
 //! DTOs; errors cross IPC as `{kind, message}`.
 
+mod action_commands;
 mod library_commands;
 mod model_commands;
 mod outbox_commands;
@@ -423,6 +424,7 @@ async fn chat(
 /// The TypeScript declarations of every type that crosses IPC, as `ui/src/bindings.ts` holds
 /// them (the UI imports its types from there; a test fails when the two drift).
 pub fn typescript_bindings() -> String {
+    use action_commands as a;
     use library_commands as l;
     use model_commands as m;
     use outbox_commands as o;
@@ -457,6 +459,13 @@ pub fn typescript_bindings() -> String {
         o::DeliveryReportDto::decl(),
         o::SendingAccountDto::decl(),
         o::SendingAccountInput::decl(),
+        a::ActionDto::decl(),
+        a::PlanDto::decl(),
+        a::StepPreviewDto::decl(),
+        a::PlannedDto::decl(),
+        a::StepOutcomeDto::decl(),
+        a::AuditEntryDto::decl(),
+        a::ReminderDto::decl(),
         m::ModelDto::decl(),
         m::DownloadProgressDto::decl(),
         m::BenchRowDto::decl(),
@@ -513,6 +522,11 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         outbox_commands::cancel_outgoing,
         outbox_commands::sending_account,
         outbox_commands::set_sending_account,
+        action_commands::plan_request,
+        action_commands::run_plan,
+        action_commands::undo_action,
+        action_commands::action_log,
+        action_commands::reminders_list,
     ])
 }
 

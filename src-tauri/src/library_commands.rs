@@ -85,6 +85,10 @@ pub struct MessageDto {
     #[ts(type = "number | null")]
     date: Option<i64>,
     unread: bool,
+    /// Where the user filed it: '' for the inbox, `Archive`, or a folder.
+    filed_in: String,
+    flagged: bool,
+    labels: Vec<String>,
     body: String,
     attachments: Vec<AttachmentDto>,
 }
@@ -100,6 +104,9 @@ impl From<MessageRecord> for MessageDto {
             cc: m.cc.iter().map(MailboxDto::from).collect(),
             date: m.date,
             unread: m.unread,
+            filed_in: m.filed_in,
+            flagged: m.flagged,
+            labels: m.labels,
             body: m.body_text,
             attachments: m
                 .attachments

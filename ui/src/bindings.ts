@@ -41,7 +41,11 @@ export type Mailbox = { name: string, address: string, };
 
 export type Attachment = { filename: string, size: number, };
 
-export type Message = { id: string, messageId: string | null, subject: string, from: Mailbox, to: Array<Mailbox>, cc: Array<Mailbox>, date: number | null, unread: boolean, body: string, attachments: Array<Attachment>, };
+export type Message = { id: string, messageId: string | null, subject: string, from: Mailbox, to: Array<Mailbox>, cc: Array<Mailbox>, date: number | null, unread: boolean, 
+/**
+ * Where the user filed it: '' for the inbox, `Archive`, or a folder.
+ */
+filedIn: string, flagged: boolean, labels: Array<string>, body: string, attachments: Array<Attachment>, };
 
 export type Thread = { id: string, subject: string, messages: Array<Message>, focus: string | null, };
 
@@ -90,6 +94,56 @@ export type DeliveryReport = { sent: number, retrying: number, failed: number, }
 export type SendingAccount = { from: string, name: string, host: string, port: number, user: string, security: 'tls' | 'starttls' | 'plain', maxPerHour: number, };
 
 export type SendingAccountInput = { from: string, name: string, host: string, port: number, user: string, password: string, security: 'tls' | 'starttls' | 'plain', maxPerHour: number | null, };
+
+export type PlanAction = { kind: 'search' | 'open' | 'summarize' | 'draft_reply' | 'reply' | 'forward' | 'archive' | 'move' | 'label' | 'flag' | 'mark_read' | 'create_note' | 'append_note' | 'remind' | 'compose', messageIds: Array<string>, note: string | null, query: string | null, to: Array<string>, folder: string | null, label: string | null, title: string | null, subject: string | null, text: string | null, 
+/**
+ * Local time, `YYYY-MM-DDTHH:MM`.
+ */
+when: string | null, };
+
+export type Plan = { actions: Array<PlanAction>, 
+/**
+ * The plan sends mail: the user confirms it every time.
+ */
+needsConfirmation: boolean, };
+
+export type PlanStep = { 
+/**
+ * The step in plain words.
+ */
+summary: string, 
+/**
+ * The exact messages it touches, one line each (date · sender · subject).
+ */
+items: Array<string>, };
+
+export type PlannedRequest = { plan: Plan, steps: Array<PlanStep>, proposedBy: 'rules' | 'model', elapsedMs: number, };
+
+export type StepOutcome = { kind: string, summary: string, 
+/**
+ * What the step produced to read: search results, a summary, the message or note.
+ */
+output: string | null, auditId: number, undoable: boolean, };
+
+export type AuditEntry = { id: number, 
+/**
+ * Unix seconds.
+ */
+at: number, action: string, 
+/**
+ * The request in words the step came from.
+ */
+instruction: string, undoState: 'none' | 'available' | 'undone', };
+
+export type Reminder = { id: number, text: string, 
+/**
+ * Unix seconds.
+ */
+dueAt: number, 
+/**
+ * `m12`: the message it is about.
+ */
+message: string | null, };
 
 export type Model = { id: string, name: string, sizeMb: number, installed: boolean, active: boolean, 
 /**
