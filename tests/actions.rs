@@ -104,10 +104,12 @@ fn forward_the_two_most_recent_from_kenneth_to_sara_asks_first_sends_once_and_is
     assert_eq!(log[0]["action"], "forward");
     assert_eq!(log[0]["detail"]["instruction"], request);
     assert_eq!(log[0]["targets"]["to"][0], "sara@northwind.example");
-    // Sent mail cannot be taken back.
-    let err = failing(data.path(), &["undo"]);
+    // Sent mail cannot be taken back: the step has no undo.
+    assert_eq!(log[0]["undo_state"], "none");
+    let id = log[0]["id"].to_string();
+    let err = failing(data.path(), &["undo", &id]);
     assert!(
-        err["message"].as_str().unwrap().contains("too late"),
+        err["message"].as_str().unwrap().contains("no undo"),
         "{err}"
     );
     assert_eq!(server.received().len(), 2, "nothing sent twice");

@@ -701,6 +701,77 @@ async fn first_run_then_inbox_thread_summary_smart_reply_draft_search_ask_and_mo
     )
     .await;
     app.screenshot("11-outbox").await;
+
+    // Actions: a request in words becomes a plan naming the exact message and person; nothing
+    // happens until the plan's button; a plan that sends says so; a step is undone.
+    app.click("button[data-nav=\"assistant\"]").await;
+    app.click("#assistant-mode-do").await;
+    app.type_into(
+        "#ask-input",
+        "forward the latest email from Priya to Sara Lindqvist",
+    )
+    .await;
+    app.click("#ask-send").await;
+    let card = app
+        .text_when(
+            "#plan-card",
+            |t| t.contains("Supplier contract renewal"),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert!(
+        card.contains("sara@northwind.example") && card.contains("This plan sends mail."),
+        "{card}"
+    );
+    assert_eq!(
+        app.text_when("#plan-run", |t| !t.is_empty(), Duration::from_secs(5))
+            .await,
+        "Send"
+    );
+    assert_eq!(
+        smtp.received().len(),
+        1,
+        "nothing is sent before the plan's button"
+    );
+    app.screenshot("12-plan").await;
+    app.click("#plan-run").await;
+    app.all("#plan-outcomes .plan-outcome", Duration::from_secs(60))
+        .await;
+    let received = smtp.received();
+    assert_eq!(received.len(), 2);
+    assert!(
+        received[1].contains("Subject: Fwd: Supplier contract renewal"),
+        "{}",
+        received[1]
+    );
+
+    app.type_into("#ask-input", "archive the latest email from Priya")
+        .await;
+    app.click("#ask-send").await;
+    app.text_when(
+        "#plan-card",
+        |t| t.contains("Archive 1 message"),
+        Duration::from_secs(60),
+    )
+    .await;
+    app.click("#plan-run").await;
+    app.all("#plan-outcomes .plan-undo", Duration::from_secs(60))
+        .await;
+    app.screenshot("13-plan-done").await;
+    let library = assistant_core::library::Library::new(
+        &assistant_core::DataDir::at(app.data_path()).unwrap(),
+    );
+    async fn filed(library: &assistant_core::library::Library) -> String {
+        match library.show("contract-1@acme.example").await.unwrap() {
+            assistant_core::library::Shown::Message(m) => m.filed_in,
+            _ => panic!("not a message"),
+        }
+    }
+    assert_eq!(filed(&library).await, "Archive");
+    app.click("#plan-outcomes .plan-undo").await;
+    app.all("#plan-outcomes .plan-undone", Duration::from_secs(30))
+        .await;
+    assert_eq!(filed(&library).await, "", "undo put it back in the inbox");
     app.close().await;
 }
 

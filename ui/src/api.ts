@@ -10,6 +10,7 @@ export type * from './bindings';
 import type {
   AppInfo,
   AskEvent,
+  AuditEntry,
   BenchReport,
   ChatEvent,
   CommandError,
@@ -23,13 +24,17 @@ import type {
   Note,
   NoteItem,
   OutboxItem,
+  Plan,
+  PlannedRequest,
   Progress,
+  Reminder,
   SampleInstalled,
   SearchHit,
   SendingAccount,
   SendingAccountInput,
   SmartReply,
   Source,
+  StepOutcome,
   Summary,
   Thread,
 } from './bindings';
@@ -129,6 +134,29 @@ export const sendingAccount = () => call<SendingAccount | null>('sending_account
  * keyring. Rejects for a bad sender address, or `plain` to a host other than this computer. */
 export const setSendingAccount = (account: SendingAccountInput) =>
   call<SendingAccount>('set_sending_account', { account });
+
+/** Plans a request in words; nothing changes. `message` is the message the user has open ("m12" or a
+ * Message-ID): what "this email" and "it" mean. Rejects with kind `unsupported` (not something the
+ * assistant can do; the message says what it can), `ambiguous` (a name fits several people or
+ * notes; the message lists them), `not_found`, or `invalid_request` (e.g. "this email" with no
+ * message open). */
+export const planRequest = (instruction: string, message: string | null) =>
+  call<PlannedRequest>('plan_request', { instruction, message });
+
+/** Runs the plan the user saw. `confirmed` is true only after the user pressed the button that
+ * runs it (a plan that sends mail is refused without it). One outcome per step, in order. */
+export const runPlan = (plan: Plan, instruction: string, confirmed: boolean) =>
+  call<StepOutcome[]>('run_plan', { plan, instruction, confirmed });
+
+/** Takes back a step (`null`: the newest one that can be). Rejects with kind `invalid_request` and
+ * the reason: already undone, sent mail cannot be taken back, a note edited since. */
+export const undoAction = (id: number | null) => call<AuditEntry>('undo_action', { id });
+
+/** What the assistant did, newest first. */
+export const actionLog = () => call<AuditEntry[]>('action_log');
+
+/** Reminders not yet done, soonest first. */
+export const remindersList = () => call<Reminder[]>('reminders_list');
 
 export const ask = (question: string, about: string | null, onEvent: (e: AskEvent) => void) =>
   call<void>('ask', { question, source: null, about, onEvent: channel(onEvent) });

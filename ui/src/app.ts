@@ -11,8 +11,9 @@ export type NavParams = {
   open?: string;
   /** Notes: the heading to scroll to in the opened note. */
   heading?: string;
-  /** Assistant: ask about this thread / message / note. */
-  about?: { id: string; label: string };
+  /** Assistant: ask about this thread / message / note. `message` is the message on screen (for a
+   * thread, its newest), which "this email" means in the Assistant's Do mode. */
+  about?: { id: string; label: string; message?: string | null };
   /** The view the user came from (a back button returns there). */
   from?: ViewName;
 };

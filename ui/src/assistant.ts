@@ -1,18 +1,56 @@
-// The Assistant: questions answered from the user's mail and notes (with citations), or a plain
-// chat with the on-device model. Answers stream in token by token.
+// The Assistant: questions answered from the user's mail and notes (with citations), requests to
+// do something with them (Do: a plan is shown first and runs only when the user presses its
+// button), or a plain chat with the on-device model. Answers stream in token by token.
 
+import { contextMessage, looksLikeAction } from './actions';
 import * as api from './api';
 import type { App, NavParams, View } from './app';
 import { isMessageId, splitCitations } from './citations';
 import { ICONS, append, errorBox, h, icon, replace } from './dom';
 import { formatDuration, formatListDate, plural } from './format';
 import type { Shortcut } from './keys';
+import { ActivityPanel, PlanTurn, markOutcomeUndone } from './plan';
 
-type Mode = 'ask' | 'chat';
+/** Ask (questions with citations) and Do (actions) both work on the mail and notes; Chat talks to
+ * the model alone. */
+type Mode = 'ask' | 'do' | 'chat';
 
 const EXAMPLES: Record<Mode, string[]> = {
   ask: ['What is happening this week?', 'What did Kenneth say about the budget?', 'When do the offsite flights need booking?'],
+  do: [
+    'Forward the 3 most recent emails from Kenneth to Sara',
+    'Summarize the 2 latest emails from Tana and flag them',
+    'Remind me to call Tana tomorrow at 9am',
+  ],
   chat: ['Write a short, friendly reminder about a meeting on Thursday.', 'Suggest three titles for a project update.'],
+};
+
+const PLACEHOLDERS: Record<Mode, string> = {
+  ask: 'Ask a question about your mail and notes…',
+  do: 'Forward the 3 most recent emails from Kenneth to Sara',
+  chat: 'Message the model…',
+};
+
+const INPUT_LABELS: Record<Mode, string> = { ask: 'Your question', do: 'What to do', chat: 'Your message' };
+
+const EMPTY_TITLES: Record<Mode, string> = {
+  ask: 'Ask about your mail and notes',
+  do: 'Do something with your mail and notes',
+  chat: 'Chat with the on-device model',
+};
+
+const EMPTY_HELP: Record<Mode, string> = {
+  ask: 'Answers are written by the model from passages it finds, with numbered sources you can open.',
+  do: 'Say what to do: forward, reply, archive, file, label, flag, summarize, add to a note, remind. You see the exact plan first, and steps that change something can be undone.',
+  chat: 'The model answers from what it knows; it does not look at your mail or notes in this mode.',
+};
+
+const SEND_LABELS: Record<Mode, string> = { ask: 'Ask', do: 'Plan', chat: 'Send' };
+
+const HINTS: Record<Mode, string> = {
+  ask: 'Runs on this computer. Enter sends, Shift+Enter starts a new line.',
+  do: 'Shows a plan first: nothing changes until you press its Run or Send button.',
+  chat: 'Runs on this computer. Enter sends, Shift+Enter starts a new line.',
 };
 
 export class AssistantView implements View {
@@ -24,10 +62,24 @@ export class AssistantView implements View {
   private readonly aboutChip: HTMLElement;
   private readonly aboutText: HTMLElement;
   private readonly modeInputs: HTMLInputElement[];
+  private readonly askButton: HTMLButtonElement;
+  private readonly doButton: HTMLButtonElement;
+  private readonly intentSwitch: HTMLElement;
+  private readonly modeStatusEl: HTMLElement;
+  private readonly hint: HTMLElement;
+  private readonly activity: ActivityPanel;
   private mode: Mode = 'ask';
-  private about: { id: string; label: string } | null = null;
+  /** Ask or Do: what "Ask my mail & notes" returns to. */
+  private mailMode: 'ask' | 'do' = 'ask';
+  private about: NonNullable<NavParams['about']> | null = null;
   private streaming = false;
   private stopped = false;
+  private planning = false;
+  /** The last submission went to Do by itself (the status line says so). */
+  private autoSwitched = false;
+  /** The user pressed Ask right after that: the next submission stays a question. */
+  private askPinned = false;
+  private activePlan: PlanTurn | null = null;
 
   constructor(private readonly app: App) {
     this.modeInputs = (['ask', 'chat'] as Mode[]).map((m) =>
@@ -35,7 +87,7 @@ export class AssistantView implements View {
     );
     for (const input of this.modeInputs) {
       input.addEventListener('change', () => {
-        if (input.checked) this.setMode(input.value as Mode);
+        if (input.checked) this.setMode(input.value === 'chat' ? 'chat' : this.mailMode);
       });
     }
     const modeSwitch = h(
@@ -52,6 +104,40 @@ export class AssistantView implements View {
       'aria-label': 'Conversation',
     });
     this.conversation.addEventListener('click', (e) => this.onConversationClick(e));
+    this.activity = new ActivityPanel((auditId) => markOutcomeUndone(this.conversation, auditId));
+    this.activity.el.hidden = true;
+
+    this.askButton = h(
+      'button',
+      { type: 'button', id: 'assistant-mode-ask', class: 'intent-button', 'aria-pressed': 'true', title: 'Ask a question (answers cite your mail and notes)' },
+      'Ask',
+    );
+    this.doButton = h(
+      'button',
+      { type: 'button', id: 'assistant-mode-do', class: 'intent-button', 'aria-pressed': 'false', title: 'Do something with your mail and notes (a plan is shown first)' },
+      'Do',
+    );
+    this.askButton.addEventListener('click', () => {
+      this.askPinned = this.autoSwitched;
+      this.autoSwitched = false;
+      this.modeStatus('');
+      this.setMode('ask');
+      this.input.focus();
+    });
+    this.doButton.addEventListener('click', () => {
+      this.askPinned = false;
+      this.autoSwitched = false;
+      this.modeStatus('');
+      this.setMode('do');
+      this.input.focus();
+    });
+    this.intentSwitch = h(
+      'div',
+      { class: 'intent-switch', role: 'group', 'aria-label': 'Ask a question or do something' },
+      this.askButton,
+      this.doButton,
+    );
+    this.modeStatusEl = h('p', { id: 'assistant-mode-status', class: 'mode-status', role: 'status', 'aria-live': 'polite', hidden: true });
 
     this.aboutText = h('span', { class: 'about-text' });
     this.aboutChip = h(
@@ -88,15 +174,17 @@ export class AssistantView implements View {
       { type: 'button', id: 'ask-stop', class: 'secondary', hidden: true, onclick: () => this.stopNow() },
       'Stop',
     );
+    this.hint = h('p', { class: 'hint' }, HINTS.ask);
     const composer = h(
       'form',
       { class: 'composer' },
       h(
         'div',
         { class: 'composer-inner' },
-        this.aboutChip,
+        h('div', { class: 'composer-top' }, this.intentSwitch, this.aboutChip),
         h('div', { class: 'composer-row' }, this.input, h('div', { class: 'composer-buttons' }, this.send, this.stop)),
-        h('p', { class: 'hint' }, 'Runs on this computer. Enter sends, Shift+Enter starts a new line.'),
+        this.modeStatusEl,
+        this.hint,
       ),
     );
     composer.addEventListener('submit', (e) => {
@@ -107,9 +195,15 @@ export class AssistantView implements View {
       'section',
       { class: 'view view-assistant', 'aria-label': 'Assistant' },
       h('header', { class: 'pane-header assistant-header' }, h('h1', { class: 'pane-title' }, 'Assistant'), modeSwitch),
-      h('div', { class: 'conversation-scroll' }, this.conversation),
+      h('div', { class: 'conversation-scroll' }, this.activity.el, this.conversation),
       composer,
     );
+    // Escape closes a plan waiting for the user (wherever the focus is in this view).
+    this.el.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || e.isComposing || !this.activePlan?.escape()) return;
+      e.preventDefault();
+      e.stopPropagation();
+    });
     this.renderEmpty();
   }
 
@@ -117,6 +211,8 @@ export class AssistantView implements View {
     if (params.about) {
       this.setAbout(params.about);
       this.setMode('ask');
+    } else if (this.mode === 'do') {
+      void this.activity.refresh();
     }
     requestAnimationFrame(() => this.input.focus());
   }
@@ -130,19 +226,46 @@ export class AssistantView implements View {
   }
 
   private setMode(mode: Mode): void {
+    const was = this.mode;
     this.mode = mode;
-    for (const input of this.modeInputs) input.checked = input.value === mode;
-    this.send.textContent = mode === 'ask' ? 'Ask' : 'Send';
-    this.input.placeholder = mode === 'ask' ? 'Ask a question about your mail and notes…' : 'Message the model…';
-    this.input.setAttribute('aria-label', mode === 'ask' ? 'Your question' : 'Your message');
-    this.aboutChip.hidden = mode !== 'ask' || this.about === null;
+    if (mode !== 'chat') this.mailMode = mode;
+    for (const input of this.modeInputs) input.checked = input.value === (mode === 'chat' ? 'chat' : 'ask');
+    this.askButton.setAttribute('aria-pressed', String(mode === 'ask'));
+    this.doButton.setAttribute('aria-pressed', String(mode === 'do'));
+    this.intentSwitch.hidden = mode === 'chat';
+    if (mode === 'chat') this.modeStatus('');
+    this.send.textContent = SEND_LABELS[mode];
+    this.input.placeholder = PLACEHOLDERS[mode];
+    this.input.setAttribute('aria-label', INPUT_LABELS[mode]);
+    this.hint.textContent = HINTS[mode];
+    this.activity.el.hidden = mode !== 'do';
+    if (mode === 'do' && was !== 'do') void this.activity.refresh();
+    this.showAbout();
     if (!this.conversation.querySelector('.turn')) this.renderEmpty();
   }
 
-  private setAbout(about: { id: string; label: string } | null): void {
+  private setAbout(about: NonNullable<NavParams['about']> | null): void {
     this.about = about;
-    this.aboutText.textContent = about ? `About: ${about.label}` : '';
-    this.aboutChip.hidden = about === null || this.mode !== 'ask';
+    this.showAbout();
+  }
+
+  /** The context chip: what Ask asks about, or in Do the message "this email" means. */
+  private showAbout(): void {
+    const about = this.about;
+    const doing = this.mode === 'do';
+    const visible = about !== null && (this.mode === 'ask' || (doing && contextMessage(about) !== null));
+    this.aboutChip.hidden = !visible;
+    this.aboutText.textContent = !visible ? '' : doing ? `This email: ${about.label}` : `About: ${about.label}`;
+    const clear = this.aboutChip.querySelector('button');
+    const label = doing ? 'Forget this email' : 'Ask about everything instead';
+    clear?.setAttribute('aria-label', label);
+    clear?.setAttribute('title', label);
+  }
+
+  /** The small line under the input that says why the mode changed ('' hides it). */
+  private modeStatus(text: string): void {
+    this.modeStatusEl.textContent = text;
+    this.modeStatusEl.hidden = text === '';
   }
 
   private renderEmpty(): void {
@@ -165,14 +288,8 @@ export class AssistantView implements View {
       h(
         'div',
         { class: 'empty conversation-empty' },
-        h('p', { class: 'empty-title' }, this.mode === 'ask' ? 'Ask about your mail and notes' : 'Chat with the on-device model'),
-        h(
-          'p',
-          { class: 'empty-help' },
-          this.mode === 'ask'
-            ? 'Answers are written by the model from passages it finds, with numbered sources you can open.'
-            : 'The model answers from what it knows; it does not look at your mail or notes in this mode.',
-        ),
+        h('p', { class: 'empty-title' }, EMPTY_TITLES[this.mode]),
+        h('p', { class: 'empty-help' }, EMPTY_HELP[this.mode]),
         h('div', { class: 'examples' }, ...examples),
       ),
     );
@@ -180,9 +297,14 @@ export class AssistantView implements View {
 
   private setStreaming(on: boolean): void {
     this.streaming = on;
-    this.send.disabled = on;
+    this.send.disabled = on || this.planning;
     this.stop.hidden = !on;
     this.stop.disabled = false;
+  }
+
+  private setPlanning(on: boolean): void {
+    this.planning = on;
+    this.send.disabled = on || this.streaming;
   }
 
   private stopNow(): void {
@@ -194,11 +316,51 @@ export class AssistantView implements View {
 
   private submit(): void {
     const text = this.input.value.trim();
-    if (text === '' || this.streaming) return;
+    if (text === '' || this.streaming || this.planning) return;
+    const pinned = this.askPinned;
+    this.askPinned = false;
+    this.autoSwitched = false;
+    if (this.mode === 'ask' && !pinned && looksLikeAction(text)) {
+      this.setMode('do');
+      this.autoSwitched = true;
+      this.modeStatus('Switched to Do: that reads as something to do. Press Ask to ask questions instead.');
+    } else if (this.mode !== 'chat') {
+      this.modeStatus('');
+    }
     this.input.value = '';
     this.conversation.querySelector('.conversation-empty')?.remove();
     if (this.mode === 'ask') this.runAsk(text);
+    else if (this.mode === 'do') this.runDo(text);
     else this.runChat(text);
+  }
+
+  /** Do: plans the request and shows it; the card's own button runs it. */
+  private runDo(instruction: string): void {
+    this.activePlan?.retire();
+    const about = this.about;
+    const message = contextMessage(about);
+    const turn: PlanTurn = new PlanTurn({
+      instruction,
+      message,
+      messageLabel: message && about ? about.label : null,
+      onEdit: (text) => {
+        if (this.activePlan === turn) this.activePlan = null;
+        if (!this.conversation.querySelector('.turn')) this.renderEmpty();
+        this.input.value = text;
+        this.input.focus();
+      },
+      onCancel: () => this.input.focus(),
+      onPlanned: () => {
+        this.setPlanning(false);
+        this.scrollDown(true);
+      },
+      onChanged: () => void this.activity.refresh(),
+    });
+    this.activePlan = turn;
+    append(this.conversation, turn.el);
+    this.scrollDown(true);
+    this.setPlanning(true);
+    void turn.start();
   }
 
   private newTurn(question: string, about: string | null): Turn {

@@ -11,6 +11,9 @@ const msg = (id: string, date: number | null): Message => ({
   cc: [],
   date,
   unread: false,
+  filedIn: '',
+  flagged: false,
+  labels: [],
   body: '',
   attachments: [],
 });

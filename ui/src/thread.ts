@@ -1,6 +1,7 @@
 // One conversation: its messages, a machine-written summary, suggested replies and a draft, which
 // Send saves and, once the user says yes, hands to the outbox.
 
+import { filedInText } from './actions';
 import * as api from './api';
 import type { App, ViewName } from './app';
 import { VIEW_TITLES } from './app';
@@ -119,7 +120,8 @@ export class ThreadView {
         type: 'button',
         id: 'ask-thread',
         class: 'secondary',
-        onclick: () => this.opts.app.navigate('assistant', { about: { id: thread.id, label: subject } }),
+        onclick: () =>
+          this.opts.app.navigate('assistant', { about: { id: thread.id, label: subject, message: latest?.id ?? null } }),
       },
       icon(ICONS.spark),
       'Ask about this thread',
@@ -452,6 +454,20 @@ export class ThreadView {
   }
 }
 
+/** Flagged, where the message is filed, and its labels (null when it has none of them). */
+function messageMarks(m: api.Message): HTMLElement | null {
+  const filed = filedInText(m);
+  const labels = m.labels.filter((l) => l.trim() !== '');
+  if (!m.flagged && !filed && labels.length === 0) return null;
+  return h(
+    'div',
+    { class: 'message-marks' },
+    m.flagged ? h('span', { class: 'badge message-flagged' }, 'Flagged') : null,
+    filed ? h('span', { class: 'badge message-filed' }, filed) : null,
+    ...labels.map((l) => h('span', { class: 'tag message-label' }, h('span', { class: 'visually-hidden' }, 'Label: '), l)),
+  );
+}
+
 function messageEl(m: api.Message): HTMLElement {
   const recipients = [
     m.to.length > 0 ? `To ${m.to.map(mailboxName).join(', ')}` : '',
@@ -474,6 +490,7 @@ function messageEl(m: api.Message): HTMLElement {
         recipients ? h('span', { class: 'message-to' }, recipients) : null,
       ),
       h('time', { class: 'message-date', datetime: isoDate(m.date) || null }, formatFullDate(m.date)),
+      messageMarks(m),
     ),
     body,
   );

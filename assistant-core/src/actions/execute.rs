@@ -144,7 +144,9 @@ impl Assistant {
                 if action.kind == ActionKind::Reply {
                     let item = self.send_draft(draft.id).await?;
                     output = Some(format!("{} ({})", item.subject, item.state));
-                    (json!({"outbox": [item.id]}), true)
+                    // Mail can be taken back only while it waits in the outbox.
+                    let waiting = item.state == "queued";
+                    (json!({"outbox": [item.id]}), waiting)
                 } else {
                     output = Some(format!("Draft {}: {}", draft.id, draft.body));
                     (json!({"draft": draft.id}), true)
@@ -159,9 +161,10 @@ impl Assistant {
                         .collect::<Vec<_>>()
                         .join("\n"),
                 );
+                let waiting = items.iter().any(|i| i.state == "queued");
                 (
                     json!({"outbox": items.iter().map(|i| i.id).collect::<Vec<_>>()}),
-                    true,
+                    waiting,
                 )
             }
             ActionKind::Archive

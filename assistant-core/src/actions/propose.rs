@@ -264,8 +264,7 @@ pub(super) fn parse(output: &str) -> Result<Vec<ProposedStep>> {
 /// when the request says one of them: a misread request ("translate this") must not become a
 /// reply that goes out (it would still be confirmed, but it should not even be proposed).
 const SENDING_WORDS: &[&str] = &[
-    "forward", "fwd", "fw", "send", "pass", "reply", "respond", "answer", "share", "mail", "email",
-    "tell", "write", "let",
+    "forward", "fwd", "fw", "send", "pass", "reply", "respond", "answer", "share",
 ];
 
 /// Refuses a model proposal that sends mail when the request never asked to send.
@@ -336,6 +335,8 @@ mod tests {
         let err = check_sending("Translate this into Spanish", &reply).unwrap_err();
         assert_eq!(err.kind(), "unsupported");
         assert!(check_sending("answer this with sure", &reply).is_ok());
+        // "email" names the mail here, it does not ask to send one (found on the dev suite).
+        assert!(check_sending("Translate the latest email from Ana into Spanish", &reply).is_err());
         let archive = parse(r#"{"steps":[{"kind":"archive","which":{"this":true}}]}"#).unwrap();
         assert!(check_sending("Translate this into Spanish", &archive).is_ok());
     }
