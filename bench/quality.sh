@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole quality harness in one go, on the real default model: smart reply (reply pairs, MiniLM
 # cosine, trigger precision), one-line summaries (AESLC), thread summaries (BC3) and ask
-# (email-qa). Prints each table; docs/QUALITY.md records them.
+# (email-qa), action plans (bench/actions). Prints each table; docs/QUALITY.md records them.
 #
 #   bash bench/quality.sh DATA_DIR [dev|test|both] [LIMIT]
 #
@@ -23,6 +23,8 @@ for split in $splits; do
     --embedding-model "$embedding" --unanswered "$data/enron" --mailboxes "$boxes"
   echo "== one-line summaries, AESLC ($split)"
   python3 bench/summary_quality.py aeslc "$data/aeslc/$split.jsonl" --limit "$limit" --assistant "$bin"
+  echo "== action plans ($split)"
+  python3 bench/action_plans.py "$data" --split "$split" --bin "$bin"
 done
 if [ "$which" != dev ]; then
   echo "== thread summaries, BC3 (test: all 40 threads)"
