@@ -329,3 +329,62 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_forward_carries_the_originals_attachments() {
+    let data = with_sample_mail();
+    let d = data.path();
+    let mail_dir = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start(free_port(), mail_dir.path());
+    set_account(d, server.port, &[]);
+    let eml = d.join("figures.eml");
+    std::fs::write(
+        &eml,
+        "Message-ID: <figures-1@acme.example>\r\nDate: Fri, 10 Nov 2023 09:00:00 +0000\r\nFrom: Priya Natarajan <priya@acme.example>\r\nTo: alex@northwind.example\r\nSubject: Q3 figures\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe figures are attached.\r\n--b\r\nContent-Type: application/pdf; name=\"q3.pdf\"\r\nContent-Disposition: attachment; filename=\"q3.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n",
+    )
+    .unwrap();
+    run(d, &["ingest", "eml", eml.to_str().unwrap()]);
+    let out = answering(
+        d,
+        &[
+            "do",
+            "forward the latest email from Priya to Sara Lindqvist",
+        ],
+        "y\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    let m = &received[0];
+    assert!(m.contains("Subject: Fwd: Q3 figures"), "{m}");
+    assert!(m.contains("The figures are attached."), "{m}");
+    assert!(
+        m.contains("filename=\"q3.pdf\"") && m.contains("application/pdf"),
+        "{m}"
+    );
+    // The file's bytes go along (lettre picks the transfer encoding: base64 or, for these
+    // ASCII bytes, as they are).
+    assert!(m.contains("JVBERi0xLjQK") || m.contains("%PDF-1.4"), "{m}");
+
+    // When the original file is gone, the forward says which attachments it could not include.
+    std::fs::remove_file(&eml).unwrap();
+    let out = answering(
+        d,
+        &[
+            "do",
+            "forward the latest email from Priya to Sara Lindqvist",
+        ],
+        "y\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let received = server.received();
+    assert_eq!(received.len(), 2);
+    let m = received
+        .iter()
+        .find(|m| !m.contains("JVBERi0xLjQK"))
+        .expect("second forward");
+    assert!(
+        m.contains("Attachments not included") && m.contains("q3.pdf"),
+        "{m}"
+    );
+}

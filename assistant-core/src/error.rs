@@ -97,6 +97,9 @@ pub enum CoreError {
     #[error("the password of {account} is not in the keyring: add the account again to enter it")]
     PasswordMissing { account: String },
 
+    #[error("cloud model at {server}: {reason}")]
+    Cloud { server: String, reason: String },
+
     /// A request the assistant cannot carry out (no such action), said plainly.
     #[error("{0}")]
     Unsupported(String),
@@ -129,6 +132,7 @@ impl CoreError {
             CoreError::Ambiguous { .. } => "ambiguous",
             CoreError::PasswordMissing { .. } => "password_missing",
             CoreError::Unsupported(_) => "unsupported",
+            CoreError::Cloud { .. } => "cloud",
         }
     }
 

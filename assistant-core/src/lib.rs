@@ -3,10 +3,12 @@
 //! The app (`src-tauri`) and the `assistant` command line are thin layers over [`Assistant`].
 
 pub mod actions;
+pub mod api_server;
 pub mod ask;
 pub mod bench;
 pub mod browse;
 pub mod chunk;
+pub mod cloud;
 pub mod data_dir;
 pub mod dense;
 pub mod embed;
@@ -22,6 +24,7 @@ pub mod models;
 pub mod notes;
 pub mod outbox;
 pub mod people;
+pub mod privacy;
 pub mod reply;
 pub mod sample;
 pub mod search;

@@ -98,6 +98,7 @@ impl Assistant {
                     .as_ref()
                     .map(|p| p.references.as_slice())
                     .unwrap_or(&[]),
+                attachments: &[],
             })
             .map_err(|e| CoreError::InvalidRequest(format!("draft {draft}: {e}")))?;
             store.queue_outgoing(&NewOutboxItem {
@@ -153,7 +154,27 @@ impl Assistant {
                 } else {
                     format!("Fwd: {}", m.subject)
                 };
-                let body = forwarded_body(&note, &m);
+                let mut body = forwarded_body(&note, &m);
+                let attachments = if m.attachments.is_empty() {
+                    Vec::new()
+                } else {
+                    let found = store.message_files(id)?.into_iter().find_map(|(kind, root, loc)| {
+                        crate::mail::sources::message_file(&kind, &root, &loc)
+                    });
+                    let parts = found
+                        .and_then(|path| std::fs::read(path).ok())
+                        .map(|raw| crate::mail::attachment_parts(&raw))
+                        .unwrap_or_default();
+                    if parts.is_empty() {
+                        let names: Vec<&str> =
+                            m.attachments.iter().map(|a| a.filename.as_str()).collect();
+                        body.push_str(&format!(
+                            "\n\n(Attachments not included: the original is not on this device: {})\n",
+                            names.join(", ")
+                        ));
+                    }
+                    parts
+                };
                 let (raw, message_id) = smtp::build(&Outgoing {
                     from: &account.from,
                     from_name: &account.name,
@@ -162,6 +183,7 @@ impl Assistant {
                     body: &body,
                     in_reply_to: None,
                     references: &[],
+                    attachments: &attachments,
                 })
                 .map_err(|e| CoreError::InvalidRequest(format!("forward m{id}: {e}")))?;
                 items.push(store.queue_outgoing(&NewOutboxItem {

@@ -190,11 +190,31 @@ mod platform {
         return op(&Entry::new(service, name)?);
     }
 
+    /// Keyutils without the Secret Service: the user keyring (see `user_keyring`).
+    fn keyutils_store() -> bool {
+        #[cfg(target_os = "linux")]
+        return linux::store() == linux::Store::Keyutils;
+        #[cfg(not(target_os = "linux"))]
+        return false;
+    }
+
     pub fn save(service: &str, name: &str, secret: &str) -> Result<(), String> {
+        #[cfg(target_os = "linux")]
+        if keyutils_store() {
+            return user_keyring::save(service, name, secret);
+        }
         with_entry(service, name, |e| e.set_password(secret)).map_err(|e| e.to_string())
     }
 
     pub fn load(service: &str, name: &str) -> Result<Option<String>, String> {
+        #[cfg(target_os = "linux")]
+        if keyutils_store() {
+            if let Some(secret) = user_keyring::load(service, name)? {
+                return Ok(Some(secret));
+            }
+            // Saved by an earlier version (session and persistent keyrings), if still there.
+            return Ok(with_entry(service, name, |e| e.get_password()).ok());
+        }
         match with_entry(service, name, |e| e.get_password()) {
             Ok(secret) => Ok(Some(secret)),
             Err(Error::NoEntry) => Ok(None),
@@ -203,10 +223,79 @@ mod platform {
     }
 
     pub fn delete(service: &str, name: &str) -> Result<bool, String> {
+        #[cfg(target_os = "linux")]
+        if keyutils_store() {
+            let old = with_entry(service, name, |e| e.delete_credential()).is_ok();
+            return Ok(user_keyring::delete(service, name)? || old);
+        }
         match with_entry(service, name, |e| e.delete_credential()) {
             Ok(()) => Ok(true),
             Err(Error::NoEntry) => Ok(false),
             Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Secrets in the kernel's user keyring, which every process of the user sees while any of
+    /// them runs (gone at reboot). The keyring crate's keyutils store keeps a secret in the
+    /// session keyring and links it into the persistent one; on headless machines that link
+    /// fails now and then with "no such key", the secret then lives only in the saving
+    /// process's session, and the next process reads nothing or an older copy (a key set with
+    /// `cloud set` was not the one `chat --cloud` sent). Each secret is readable and writable
+    /// by its owner only, possessed or not.
+    #[cfg(target_os = "linux")]
+    mod user_keyring {
+        use linux_keyutils::{
+            KeyError, KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission,
+        };
+
+        fn ring() -> Result<KeyRing, String> {
+            KeyRing::from_special_id(KeyRingIdentifier::User, true)
+                .map_err(|e| format!("the user keyring: {e:?}"))
+        }
+
+        /// The same name the keyring crate gives an entry.
+        fn description(service: &str, name: &str) -> String {
+            format!("keyring-rs:{name}@{service}")
+        }
+
+        pub fn save(service: &str, name: &str, secret: &str) -> Result<(), String> {
+            if secret.is_empty() {
+                return Err("an empty secret cannot be stored".into());
+            }
+            // Replaces the payload when the entry exists (same key, same permissions).
+            let key = ring()?
+                .add_key(&description(service, name), secret.as_bytes())
+                .map_err(|e| format!("{e:?}"))?;
+            let owner_only = KeyPermissionsBuilder::builder()
+                .posessor(Permission::ALL)
+                .user(Permission::ALL)
+                .build();
+            key.set_perms(owner_only).map_err(|e| format!("{e:?}"))
+        }
+
+        pub fn load(service: &str, name: &str) -> Result<Option<String>, String> {
+            match ring()?.search(&description(service, name)) {
+                Ok(key) => {
+                    let bytes = key.read_to_vec().map_err(|e| format!("{e:?}"))?;
+                    String::from_utf8(bytes)
+                        .map(Some)
+                        .map_err(|_| "the stored secret is not text".into())
+                }
+                Err(KeyError::KeyDoesNotExist | KeyError::KeyExpired | KeyError::KeyRevoked) => {
+                    Ok(None)
+                }
+                Err(e) => Err(format!("{e:?}")),
+            }
+        }
+
+        pub fn delete(service: &str, name: &str) -> Result<bool, String> {
+            match ring()?.search(&description(service, name)) {
+                Ok(key) => key.invalidate().map(|_| true).map_err(|e| format!("{e:?}")),
+                Err(KeyError::KeyDoesNotExist | KeyError::KeyExpired | KeyError::KeyRevoked) => {
+                    Ok(false)
+                }
+                Err(e) => Err(format!("{e:?}")),
+            }
         }
     }
 }

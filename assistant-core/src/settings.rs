@@ -26,6 +26,21 @@ pub struct Settings {
     pub sending: Option<SendingAccount>,
     /// Let `--yes` skip the question before mail is sent (off: every send asks, every time).
     pub send_without_asking: bool,
+    /// An OpenAI-compatible server for requests the user sends to a bigger model (its API key
+    /// is in the OS keyring). None: nothing goes to any server.
+    pub cloud: Option<CloudSettings>,
+}
+
+/// The cloud model: where it is, which one, and what may use it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloudSettings {
+    /// Up to and including `/v1`.
+    pub base_url: String,
+    pub model: String,
+    /// Features the privacy router may send to it (`reply`, `summarize`, `ask`, `actions`);
+    /// none: only what the user sends himself (`chat --cloud`).
+    #[serde(default)]
+    pub allows: Vec<String>,
 }
 
 /// The outgoing mail server and who the mail is from.
@@ -69,6 +84,7 @@ impl Default for Settings {
             prefix_cache_mb: DEFAULT_PREFIX_CACHE_MB,
             sending: None,
             send_without_asking: false,
+            cloud: None,
         }
     }
 }
@@ -117,6 +133,7 @@ mod tests {
                 max_per_hour: DEFAULT_MAX_PER_HOUR,
             }),
             send_without_asking: false,
+            cloud: None,
         };
         s.save(&dir).unwrap();
         assert_eq!(Settings::load(&dir).unwrap(), s);

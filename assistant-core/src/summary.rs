@@ -8,6 +8,7 @@ use crate::assistant::Assistant;
 use crate::engine::{ChatMessage, GenerationRequest, OutputConstraint, Priority, StreamEvent};
 use crate::error::{CoreError, Result};
 use crate::factcheck::{self, Fact};
+use crate::index::DocKey;
 use crate::library::{blocking, Library, Shown};
 use crate::store::MessageRecord;
 
@@ -22,6 +23,23 @@ pub enum SummaryTarget {
     Note(String),
     /// A day, `YYYY-MM-DD` (UTC); `None` is today.
     Day(Option<String>),
+}
+
+/// What a request would send to the cloud model, shown before anything leaves the device.
+#[derive(Debug, Clone, Serialize)]
+pub struct CloudPreview {
+    pub server: String,
+    pub model: String,
+    /// Where it would go, and why.
+    pub route: crate::privacy::Route,
+    /// Characters that would leave the device.
+    pub chars: usize,
+    /// Names of the sources the text comes from.
+    pub sources: Vec<String>,
+    /// (placeholder, original): the originals never leave; the user sees both here.
+    pub placeholders: Vec<(String, String)>,
+    /// The text exactly as it would be sent.
+    pub text: String,
 }
 
 /// A summary as the CLI and the app show it. Always machine-written: shown with that label.
@@ -43,6 +61,10 @@ pub struct Summary {
     pub check: CheckReport,
     /// Requests to the model: one, or one per part plus the ones combining them.
     pub stages: usize,
+    /// Where it was written: `local` or `cloud`.
+    pub route: &'static str,
+    /// Said to the user beside the summary: why it stayed on the device, or fell back to it.
+    pub notice: Option<String>,
     /// The text was longer than summaries read; only its beginning was summarised.
     pub truncated: bool,
     pub elapsed_ms: u64,
@@ -645,6 +667,8 @@ impl Assistant {
                 machine_written: true,
                 check: CheckReport::default(),
                 stages: 0,
+                route: "local",
+                notice: None,
                 truncated: false,
                 elapsed_ms: started.elapsed().as_millis() as u64,
             });
@@ -694,7 +718,120 @@ impl Assistant {
             machine_written: true,
             check,
             stages,
+            route: "local",
+            notice: None,
             truncated,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// What summarizing `target` with the cloud model would send, without sending anything:
+    /// where it would go (or why it stays), the text with personal data as placeholders.
+    pub async fn summary_cloud_preview(&self, target: SummaryTarget) -> Result<CloudPreview> {
+        let material = self.library().summary_material(target).await?;
+        self.cloud_preview("summarize", &material).await
+    }
+
+    async fn cloud_preview(&self, feature: &str, material: &Material) -> Result<CloudPreview> {
+        let keys: Vec<DocKey> = material
+            .sources
+            .iter()
+            .filter_map(|s| DocKey::parse(s))
+            .collect();
+        let library = self.library().clone();
+        let sources =
+            crate::library::blocking(move || library.open_store()?.sources_of(&keys)).await?;
+        let settings = self.settings()?;
+        let route = crate::privacy::decide(
+            settings.cloud.as_ref(),
+            &crate::privacy::RouteInput {
+                feature,
+                sources: &sources,
+                user_asked: true,
+                ..Default::default()
+            },
+        );
+        let redacted = crate::privacy::redact(&material.full_text());
+        Ok(CloudPreview {
+            server: settings
+                .cloud
+                .as_ref()
+                .map(|c| c.base_url.clone())
+                .unwrap_or_default(),
+            model: settings
+                .cloud
+                .as_ref()
+                .map(|c| c.model.clone())
+                .unwrap_or_default(),
+            route,
+            chars: redacted.text.chars().count(),
+            sources: sources.into_iter().map(|(name, _)| name).collect(),
+            placeholders: redacted.placeholders,
+            text: redacted.text,
+        })
+    }
+
+    /// A summary written by the cloud model when the privacy router lets it go (the user asked
+    /// for it, the feature is allowed, no source is private): personal data goes out as
+    /// placeholders and comes back in the summary, the call is logged. Otherwise, or when the
+    /// server cannot be reached, the local model writes it and `notice` says why.
+    pub async fn summarize_via_cloud(&self, target: SummaryTarget) -> Result<Summary> {
+        let material = self.library().summary_material(target.clone()).await?;
+        let preview = self.cloud_preview("summarize", &material).await?;
+        if let crate::privacy::Route::Local { reason } = &preview.route {
+            let mut summary = self.summarize(target).await?;
+            summary.notice = Some(format!("Written on this device: {reason}."));
+            return Ok(summary);
+        }
+        let started = std::time::Instant::now();
+        let mut request = build_request(material.kind, &preview.text);
+        request.constraint = crate::engine::OutputConstraint::None;
+        request.max_tokens = Some(400);
+        let answer = self
+            .cloud_answer(
+                "summarize",
+                request,
+                &preview.sources,
+                preview.placeholders.len(),
+            )
+            .await;
+        let out = match answer {
+            Ok(out) => out,
+            Err(e) => {
+                let mut summary = self.summarize(target).await?;
+                summary.notice = Some(format!(
+                    "The cloud model could not answer ({e}); written on this device instead."
+                ));
+                return Ok(summary);
+            }
+        };
+        let restored = crate::privacy::restore(&out, &preview.placeholders);
+        let (gist, points) = parse_summary(&restored);
+        let (points, check) = check_summary(&gist, points, &material.full_text());
+        let (gist, gist_from) = if check.gist_flagged || gist.trim().is_empty() {
+            fallback_gist(&material)
+        } else {
+            (gist, GistFrom::Model)
+        };
+        Ok(Summary {
+            target: material.target,
+            title: material.title,
+            gist,
+            gist_from,
+            points,
+            sources: material.sources,
+            model: preview.model,
+            machine_written: true,
+            check,
+            stages: 1,
+            route: "cloud",
+            notice: Some(format!(
+                "Written by the cloud model at {} ({} characters sent, {} personal details as placeholders).",
+                preview.server,
+                preview.chars,
+                preview.placeholders.len()
+            )),
+            truncated: false,
             elapsed_ms: started.elapsed().as_millis() as u64,
         })
     }

@@ -204,6 +204,14 @@ pub struct SummarizeArgs {
     /// The mail and changed notes of a day, YYYY-MM-DD (UTC).
     #[arg(long, value_name = "DATE")]
     pub day: Option<String>,
+    /// Have the cloud model write it, if the privacy router lets the text go (summarize allowed
+    /// with `cloud set --allow summarize`, no private source); else the local model does.
+    #[arg(long)]
+    pub cloud: bool,
+    /// With --cloud: show exactly what would be sent (personal data as placeholders) and where,
+    /// and send nothing.
+    #[arg(long, requires = "cloud")]
+    pub preview: bool,
 }
 
 pub async fn summarize(
@@ -224,7 +232,38 @@ pub async fn summarize(
     };
     let several = targets.len() > 1;
     for target in targets {
-        let summary = assistant.summarize(target).await?;
+        if args.preview {
+            let p = assistant.summary_cloud_preview(target).await?;
+            output::print(json, &p, || {
+                let route = match &p.route {
+                    assistant_core::privacy::Route::Cloud { reason } => {
+                        format!("Would go to {} at {} ({reason}).", p.model, p.server)
+                    }
+                    assistant_core::privacy::Route::Local { reason } => {
+                        format!("Stays on this device: {reason}.")
+                    }
+                };
+                let swaps: Vec<String> = p
+                    .placeholders
+                    .iter()
+                    .map(|(ph, original)| format!("  {ph} = {original} (stays here)"))
+                    .collect();
+                format!(
+                    "{route}\n{} characters from {}; {} personal details replaced:\n{}\n--- the text as it would be sent ---\n{}",
+                    p.chars,
+                    p.sources.join(", "),
+                    p.placeholders.len(),
+                    swaps.join("\n"),
+                    p.text
+                )
+            });
+            continue;
+        }
+        let summary = if args.cloud {
+            assistant.summarize_via_cloud(target).await?
+        } else {
+            assistant.summarize(target).await?
+        };
         if json && several {
             println!(
                 "{}",
@@ -239,6 +278,9 @@ pub async fn summarize(
 
 fn describe_summary(s: &Summary) -> String {
     let mut out = format!("{} — {}\n{}", s.target, s.title, s.gist);
+    if let Some(notice) = &s.notice {
+        out = format!("[{notice}]\n{out}");
+    }
     if s.check.gist_flagged {
         let bad: Vec<&str> = s
             .check

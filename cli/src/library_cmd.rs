@@ -482,7 +482,9 @@ pub async fn status(assistant: &Assistant, check: bool, json: bool) -> Result<()
         ));
         for s in &status.sources {
             out.push_str(&format!(
-                "  {:<8} {:<24} {:>6} messages {:>6} notes  {}\n",
+                "  #{:<3} {:<8} {:<8} {:<24} {:>6} messages {:>6} notes  {}\n",
+                s.id,
+                s.privacy,
                 s.kind.as_str(),
                 s.name,
                 s.messages,

@@ -1,6 +1,7 @@
 //! `assistant`: the command line over assistant-core; every feature runs here without a window.
 
 mod actions_cmd;
+mod cloud_cmd;
 mod features_cmd;
 mod library_cmd;
 mod outbox_cmd;
@@ -77,6 +78,24 @@ enum Command {
     /// request becomes a plan with the exact messages, people and notes it touches; it is shown
     /// and asked about first, then run and logged (see `log`, `undo`).
     Do(actions_cmd::DoArgs),
+    /// The cloud model (an OpenAI-compatible server) for `chat --cloud`: set, show, off.
+    #[command(subcommand)]
+    Cloud(cloud_cmd::CloudCommand),
+    /// An OpenAI-compatible API over the local model on 127.0.0.1 (chat completions, streamed or
+    /// whole; models), for other apps; every request needs the API key. Ctrl-C stops it.
+    Serve {
+        #[arg(long, default_value_t = assistant_core::api_server::DEFAULT_PORT)]
+        port: u16,
+        /// Print the API key (it is printed anyway when it is new).
+        #[arg(long)]
+        show_key: bool,
+        /// Make a new API key (the old one stops working).
+        #[arg(long)]
+        new_key: bool,
+        /// Requests answered at once; more get 429 with Retry-After.
+        #[arg(long, default_value_t = 4)]
+        max_concurrent: usize,
+    },
     /// Take back an action step (ID from `log`; the newest undoable one without an ID).
     Undo { id: Option<i64> },
     /// The audit log of executed action steps, newest first.
@@ -97,6 +116,13 @@ enum Command {
         /// app does while it runs), until Ctrl-C.
         #[arg(long)]
         watch: bool,
+    },
+    /// A source's privacy label (ids as `status` shows them): `local` (the default), `private`
+    /// (never leaves this device, even with a cloud model set), or `cloud` (may go when allowed).
+    Privacy {
+        source: i64,
+        #[arg(value_parser = ["local", "private", "cloud"])]
+        label: String,
     },
     /// Rebuild the search index from the store.
     Reindex,
@@ -175,6 +201,9 @@ struct ChatArgs {
     /// Queue behind interactive requests.
     #[arg(long)]
     background: bool,
+    /// Send it to the cloud model (`assistant cloud set`) instead of the local one.
+    #[arg(long)]
+    cloud: bool,
 }
 
 #[derive(Subcommand)]
@@ -286,12 +315,27 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Send { draft } => outbox_cmd::send(&assistant, draft, json).await,
         Command::Forward(args) => outbox_cmd::forward(&assistant, args, json).await,
         Command::Do(args) => actions_cmd::run(&assistant, args, json).await,
+        Command::Cloud(cmd) => cloud_cmd::cloud(&assistant, cmd, json).await,
+        Command::Serve {
+            port,
+            show_key,
+            new_key,
+            max_concurrent,
+        } => cloud_cmd::serve(&assistant, port, show_key, new_key, max_concurrent, json).await,
         Command::Undo { id } => actions_cmd::undo(&assistant, id, json).await,
         Command::Log { limit } => actions_cmd::log(&assistant, limit, json).await,
         Command::Reminders => actions_cmd::reminders(&assistant, json).await,
         Command::Outbox { command } => outbox_cmd::outbox(&assistant, command, json).await,
         Command::Summarize(args) => features_cmd::summarize(&assistant, args, json).await,
         Command::Ask(args) => features_cmd::ask(&assistant, args, json).await,
+        Command::Privacy { source, label } => {
+            let s = assistant
+                .library()
+                .set_source_privacy(source, &label)
+                .await?;
+            output::print(json, &s, || format!("{}: {}", s.name, s.privacy));
+            Ok(())
+        }
         Command::Reindex => library_cmd::reindex(&assistant, json).await,
         Command::Sync { watch: false } => library_cmd::sync(&assistant, json).await,
         Command::Sync { watch: true } => library_cmd::sync_and_watch(&assistant, json).await,
@@ -377,7 +421,7 @@ async fn chat(assistant: &Assistant, args: ChatArgs, json: bool) -> Result<(), C
             Priority::Interactive
         },
     };
-    stream_answer(assistant, request, json).await
+    stream_answer(assistant, request, json, args.cloud).await
 }
 
 /// Streams tokens to stdout as they come (or collects them for `--json`); Ctrl-C cancels.
@@ -385,9 +429,27 @@ async fn stream_answer(
     assistant: &Assistant,
     request: GenerationRequest,
     json: bool,
+    cloud: bool,
 ) -> Result<(), CoreError> {
-    let engine = assistant.engine().await?;
-    let mut stream = engine.generate(request)?;
+    let chars: usize = request
+        .messages
+        .iter()
+        .map(|m| m.content.chars().count())
+        .sum();
+    let cloud_engine = if cloud {
+        Some(assistant.cloud_engine()?)
+    } else {
+        None
+    };
+    let (model, mut stream) = if let Some(engine) = &cloud_engine {
+        if !json {
+            eprintln!("Sending to {} (the cloud model you set).", engine.name());
+        }
+        (engine.name(), engine.generate(request)?)
+    } else {
+        let engine = assistant.engine().await?;
+        (engine.model_id().to_string(), engine.generate(request)?)
+    };
     let canceller = stream.canceller();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -397,7 +459,23 @@ async fn stream_answer(
     let mut text = String::new();
     let mut stdout = std::io::stdout();
     while let Some(event) = stream.next().await {
-        match event? {
+        let event = match event {
+            Ok(e) => e,
+            Err(e) => {
+                if let Some(engine) = &cloud_engine {
+                    assistant
+                        .log_cloud_call("chat", engine, chars, &[], 0, &e.to_string())
+                        .await?;
+                }
+                return Err(e);
+            }
+        };
+        if let (Some(engine), StreamEvent::Done(_)) = (&cloud_engine, &event) {
+            assistant
+                .log_cloud_call("chat", engine, chars, &[], 0, "ok")
+                .await?;
+        }
+        match event {
             StreamEvent::Token(t) => {
                 if !json {
                     let _ = write!(stdout, "{t}");
@@ -409,13 +487,13 @@ async fn stream_answer(
                 if json {
                     println!(
                         "{}",
-                        serde_json::json!({"model": engine.model_id(), "text": text, "stats": stats})
+                        serde_json::json!({"model": model, "text": text, "stats": stats})
                     );
                 } else {
                     println!();
                     eprintln!(
                         "[{} | {} prompt + {} answer tokens | first token {:.0} ms | prefill {:.1} tok/s | decode {:.1} tok/s | {:?}{}]",
-                        engine.model_id(),
+                        model,
                         stats.prompt_tokens,
                         stats.completion_tokens,
                         stats.ttft_ms,
@@ -452,7 +530,7 @@ async fn demo(assistant: &Assistant, json: bool) -> Result<(), CoreError> {
     if !json {
         eprintln!("Prompt: reply to a short email about a release.\n");
     }
-    stream_answer(assistant, request, json).await
+    stream_answer(assistant, request, json, false).await
 }
 
 async fn models(assistant: &Assistant, cmd: ModelsCommand, json: bool) -> Result<(), CoreError> {

@@ -3,6 +3,7 @@
 //! The local engine (mistral.rs) implements [`Backend`]; the cloud backend will too. Callers build a
 //! [`GenerationRequest`], get a [`TokenStream`], and drop it (or call [`Canceller::cancel`]) to stop.
 
+pub mod cloud;
 pub mod local;
 mod queue;
 mod sampler;
@@ -16,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{CoreError, Result};
 
+pub use cloud::CloudEngine;
 pub use local::{LocalEngine, LocalEngineConfig, WeakEngine};
 
 /// Answer length used when a request names none. Every request is bounded: the small models

@@ -79,6 +79,38 @@ pub const QUOTE_MARKERS: &[&str] = &[
     "Begin forwarded message:",
 ];
 
+/// An attachment's bytes, decoded, for forwarding it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentPart {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The attachments of a raw message with their contents (what [`parse`] lists in
+/// `attachments`, minus a text part it had to read as the body).
+pub fn attachment_parts(raw: &[u8]) -> Vec<AttachmentPart> {
+    let Some(message) = MessageParser::default().parse(raw) else {
+        return Vec::new();
+    };
+    let body_is_empty = message.body_text(0).is_none_or(|t| t.trim().is_empty());
+    message
+        .attachments()
+        .filter(|p| !(body_is_empty && p.is_text() && p.attachment_name().is_none()))
+        .map(|part| AttachmentPart {
+            filename: part.attachment_name().unwrap_or("attachment").to_string(),
+            content_type: part
+                .content_type()
+                .map(|ct| match &ct.c_subtype {
+                    Some(sub) => format!("{}/{}", ct.c_type, sub),
+                    None => ct.c_type.to_string(),
+                })
+                .unwrap_or_else(|| "application/octet-stream".into()),
+            bytes: part.contents().to_vec(),
+        })
+        .collect()
+}
+
 pub fn parse(raw: &[u8]) -> Result<ParsedMail, NotMail> {
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(NotMail::Empty);
@@ -558,6 +590,17 @@ mod tests {
             parse(b"just some words\nwithout headers\n").unwrap_err(),
             NotMail::NoHeaders
         );
+    }
+
+    #[test]
+    fn attachment_contents_are_decoded_for_forwarding() {
+        let raw = b"From: a@example.com\nSubject: report\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nFigures attached.\n--b\nContent-Type: application/pdf; name=\"q3.pdf\"\nContent-Disposition: attachment; filename=\"q3.pdf\"\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b--\n";
+        let parts = attachment_parts(raw);
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].filename, "q3.pdf");
+        assert_eq!(parts[0].content_type, "application/pdf");
+        assert_eq!(parts[0].bytes, b"%PDF-1.4\n");
+        assert!(attachment_parts(b"From: a@b.c\nSubject: x\n\nplain").is_empty());
     }
 
     #[test]

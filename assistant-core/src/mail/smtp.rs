@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use lettre::address::Envelope;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Address, Message, SmtpTransport, Transport};
 
@@ -111,6 +111,8 @@ pub struct Outgoing<'a> {
     /// The Message-ID header of the message replied to, and its own References.
     pub in_reply_to: Option<&'a str>,
     pub references: &'a [String],
+    /// Files sent along (a forward carries the original's attachments).
+    pub attachments: &'a [super::parse::AttachmentPart],
 }
 
 /// The message as sent (RFC 5322, UTF-8 text) and its new Message-ID (`<...@sender-domain>`).
@@ -147,10 +149,22 @@ pub fn build(m: &Outgoing) -> Result<(Vec<u8>, String), String> {
         }
         builder = builder.in_reply_to(parent).references(refs.join(" "));
     }
-    let message = builder
-        .header(ContentType::TEXT_PLAIN)
-        .body(m.body.to_string())
-        .map_err(|e| format!("message: {e}"))?;
+    let message = if m.attachments.is_empty() {
+        builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(m.body.to_string())
+    } else {
+        let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(m.body.to_string()));
+        for a in m.attachments {
+            let content_type = ContentType::parse(&a.content_type)
+                .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("valid"));
+            parts = parts.singlepart(
+                Attachment::new(a.filename.clone()).body(a.bytes.clone(), content_type),
+            );
+        }
+        builder.multipart(parts)
+    }
+    .map_err(|e| format!("message: {e}"))?;
     Ok((message.formatted(), message_id))
 }
 
@@ -179,6 +193,7 @@ mod tests {
             body: "Yes — see you at 12:30.",
             in_reply_to: Some("b@x"),
             references: &refs,
+            attachments: &[],
         })
         .unwrap();
         let text = String::from_utf8(raw).unwrap();
@@ -212,6 +227,7 @@ mod tests {
             body: "b",
             in_reply_to: None,
             references: &[],
+            attachments: &[],
         })
         .unwrap_err();
         assert!(err.contains("recipient `not an address`"), "{err}");

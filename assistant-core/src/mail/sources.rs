@@ -86,6 +86,47 @@ pub fn scan_maildir(root: &Path) -> (Vec<MailFile>, Vec<(String, String)>) {
     (files, unreadable)
 }
 
+/// The file a stored message was read from, when it is still there: a maildir message by its
+/// key (the file may have moved between `new/` and `cur/` or changed flags since), a single
+/// message file by its path. Messages from an mbox or an IMAP account have no file of their own.
+pub fn message_file(kind: &str, source_location: &str, location: &str) -> Option<PathBuf> {
+    match kind {
+        "eml" => Some(PathBuf::from(location)).filter(|p| p.is_file()),
+        "maildir" => {
+            let root = Path::new(source_location);
+            let (dir, unique) = match location.rsplit_once('/') {
+                Some((dir, unique)) => (dir, unique),
+                None => ("", location),
+            };
+            // `Archive/2024/17.M1` is `.Archive.2024/cur/17.M1:2,S` in Maildir++, or a plain
+            // folder tree `Archive/2024/17.M1`.
+            let maildirpp = if dir.is_empty() {
+                root.to_path_buf()
+            } else {
+                root.join(format!(".{}", dir.replace('/', ".")))
+            };
+            let plain = root.join(location);
+            if plain.is_file() {
+                return Some(plain);
+            }
+            for sub in ["cur", "new"] {
+                let folder = maildirpp.join(sub);
+                let Ok(entries) = std::fs::read_dir(&folder) else {
+                    continue;
+                };
+                for e in entries.flatten() {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    if name == unique || name.starts_with(&format!("{unique}:2,")) {
+                        return Some(e.path());
+                    }
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
 pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
     meta.modified()
         .ok()
@@ -205,6 +246,30 @@ fn unescape_from_lines(data: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_maildir_message_is_found_again_by_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (rel, body) in [
+            ("cur/17.M1:2,S", "a"),
+            (".Archive.2024/new/18.M2", "b"),
+            ("lay-k/inbox/472", "c"),
+        ] {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, body).unwrap();
+        }
+        let loc = root.to_str().unwrap();
+        let read = |key: &str| {
+            message_file("maildir", loc, key).map(|p| std::fs::read_to_string(p).unwrap())
+        };
+        assert_eq!(read("17.M1").as_deref(), Some("a"));
+        assert_eq!(read("Archive/2024/18.M2").as_deref(), Some("b"));
+        assert_eq!(read("lay-k/inbox/472").as_deref(), Some("c"));
+        assert_eq!(read("19.M3"), None);
+        assert_eq!(message_file("imap", "imap://x", "INBOX/5"), None);
+    }
 
     #[test]
     fn maildir_keys_ignore_cur_new_and_flags() {

@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/0004_imap_folders_and_outbox.sql"),
     ),
     (5, include_str!("../../../migrations/0005_actions.sql")),
+    (6, include_str!("../../../migrations/0006_cloud_calls.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -6,6 +6,7 @@
 
 mod actions;
 mod browsing;
+mod cloud_calls;
 mod migrations;
 mod outbox;
 mod reading;
@@ -25,6 +26,7 @@ use crate::notes::ParsedNote;
 
 pub use actions::{AuditEntry, MessageState, Reminder};
 pub use browsing::{InboxRow, NoteListRow};
+pub use cloud_calls::{CloudCall, NewCloudCall};
 pub use migrations::{LATEST_VERSION, MIGRATIONS};
 pub use outbox::{NewOutboxItem, OutboxItem};
 pub use records::*;

@@ -129,3 +129,22 @@ mod tests {
         );
     }
 }
+
+impl Store {
+    /// Where a message was read from: the source's kind and location, and the message's own
+    /// location in it (to find its file again, e.g. to forward its attachments).
+    pub fn message_files(&self, id: i64) -> Result<Vec<(String, String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.kind, s.location, l.location FROM message_locations l
+                 JOIN sources s ON s.id = l.source_id WHERE l.message = ?1 ORDER BY s.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,200 @@
+//! The cloud model as the user sets it up (where it is, which model, its API key in the OS
+//! keyring, never in a file), requests sent to it on the user's say-so, and the API key of the
+//! local server (`assistant serve`).
+
+use crate::engine::{Backend, CloudEngine, GenerationRequest, TokenStream};
+use crate::error::{CoreError, Result};
+use crate::secrets::Keyring;
+use crate::settings::{CloudSettings, Settings};
+use crate::Assistant;
+
+/// The keyring entry holding the API key of the cloud server at `base_url`.
+pub fn cloud_key_entry(base_url: &str) -> String {
+    format!("cloud:{}", base_url.trim().trim_end_matches('/'))
+}
+
+/// The keyring entry holding the key clients of `assistant serve` must send.
+pub const LOCAL_API_KEY_ENTRY: &str = "local-api";
+
+/// Environment variable that, when set, is the local API's key (not saved anywhere).
+pub const LOCAL_API_KEY_ENV: &str = "ASSISTANT_API_KEY";
+
+/// 32 random bytes as hex: a key for the local API.
+pub fn new_api_key() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| CoreError::Keyring(format!("no randomness for a new key: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl Assistant {
+    /// Sets the cloud model. `api_key` goes to the keyring (None keeps the saved one, or none
+    /// for a server that needs no key). Nothing is sent anywhere here.
+    pub fn set_cloud(
+        &self,
+        base_url: &str,
+        model: &str,
+        api_key: Option<&str>,
+        allows: &[String],
+    ) -> Result<CloudSettings> {
+        for f in allows {
+            if !crate::privacy::FEATURES.contains(&f.as_str()) {
+                return Err(CoreError::InvalidRequest(format!(
+                    "--allow {f}: one of {}",
+                    crate::privacy::FEATURES.join(", ")
+                )));
+            }
+        }
+        // Checks the URL's shape.
+        CloudEngine::new(base_url, model, String::new())?;
+        if model.trim().is_empty() {
+            return Err(CoreError::InvalidRequest(
+                "cloud: name the model (--model)".into(),
+            ));
+        }
+        let cloud = CloudSettings {
+            base_url: base_url.trim().trim_end_matches('/').to_string(),
+            model: model.trim().to_string(),
+            allows: allows.to_vec(),
+        };
+        if let Some(key) = api_key.filter(|k| !k.trim().is_empty()) {
+            Keyring::default().save(&cloud_key_entry(&cloud.base_url), key.trim())?;
+        }
+        let dir = self.data_dir();
+        let mut settings = Settings::load(dir)?;
+        settings.cloud = Some(cloud.clone());
+        settings.save(dir)?;
+        Ok(cloud)
+    }
+
+    /// Turns the cloud model off and removes its key from the keyring.
+    pub fn cloud_off(&self) -> Result<()> {
+        let dir = self.data_dir();
+        let mut settings = Settings::load(dir)?;
+        if let Some(cloud) = settings.cloud.take() {
+            Keyring::default().delete(&cloud_key_entry(&cloud.base_url))?;
+        }
+        settings.save(dir)
+    }
+
+    /// The cloud backend as set, with its key from the keyring.
+    pub fn cloud_engine(&self) -> Result<CloudEngine> {
+        let cloud = self.settings()?.cloud.ok_or_else(|| {
+            CoreError::InvalidRequest(
+                "no cloud model is set: `assistant cloud set --url URL --model NAME` (nothing leaves the device until you do)".into(),
+            )
+        })?;
+        let key = Keyring::default()
+            .load(&cloud_key_entry(&cloud.base_url))?
+            .unwrap_or_default();
+        CloudEngine::new(&cloud.base_url, &cloud.model, key)
+    }
+
+    /// Sends a request the user chose to send to the cloud model.
+    pub fn generate_in_cloud(&self, request: GenerationRequest) -> Result<TokenStream> {
+        self.cloud_engine()?.generate(request)
+    }
+
+    /// Sends a request to the cloud model and waits for the whole answer; the call is logged
+    /// (feature, server, model, characters, sources, placeholders, outcome; never the text).
+    pub(crate) async fn cloud_answer(
+        &self,
+        feature: &str,
+        request: GenerationRequest,
+        sources: &[String],
+        placeholders: usize,
+    ) -> Result<String> {
+        let engine = self.cloud_engine()?;
+        let chars: usize = request
+            .messages
+            .iter()
+            .map(|m| m.content.chars().count())
+            .sum();
+        let answer = match engine.generate(request) {
+            Ok(stream) => stream.collect().await.map(|(text, _)| text),
+            Err(e) => Err(e),
+        };
+        let outcome = match &answer {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.to_string(),
+        };
+        self.log_cloud_call(feature, &engine, chars, sources, placeholders, &outcome)
+            .await?;
+        answer
+    }
+
+    /// Records a cloud request in the log.
+    pub async fn log_cloud_call(
+        &self,
+        feature: &str,
+        engine: &CloudEngine,
+        chars: usize,
+        sources: &[String],
+        placeholders: usize,
+        outcome: &str,
+    ) -> Result<()> {
+        let library = self.library().clone();
+        let (feature, server, model, sources, outcome) = (
+            feature.to_string(),
+            engine.base_url().to_string(),
+            engine.model().to_string(),
+            sources.to_vec(),
+            outcome.to_string(),
+        );
+        crate::library::blocking(move || {
+            library
+                .open_store()?
+                .log_cloud_call(&crate::store::NewCloudCall {
+                    feature: &feature,
+                    server: &server,
+                    model: &model,
+                    chars,
+                    sources: &sources,
+                    placeholders,
+                    outcome: &outcome,
+                })
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// The cloud call log, newest first.
+    pub async fn cloud_calls(&self, limit: usize) -> Result<Vec<crate::store::CloudCall>> {
+        let library = self.library().clone();
+        crate::library::blocking(move || library.open_store()?.cloud_calls(limit)).await
+    }
+
+    /// The local API's key: `ASSISTANT_API_KEY` when set, else the one in the keyring, else a
+    /// new one saved there. `renew` makes a new one. The flag says whether it is new.
+    pub fn local_api_key(&self, renew: bool) -> Result<(String, bool)> {
+        if let Some(key) = std::env::var(LOCAL_API_KEY_ENV)
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+        {
+            return Ok((key.trim().to_string(), false));
+        }
+        let keyring = Keyring::default();
+        if !renew {
+            if let Some(key) = keyring.load(LOCAL_API_KEY_ENTRY)? {
+                return Ok((key, false));
+            }
+        }
+        let key = new_api_key()?;
+        keyring.save(LOCAL_API_KEY_ENTRY, &key)?;
+        Ok((key, true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_keys_are_long_and_different() {
+        let a = new_api_key().unwrap();
+        let b = new_api_key().unwrap();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(cloud_key_entry("http://h:1/v1/"), "cloud:http://h:1/v1");
+    }
+}
