@@ -31,7 +31,8 @@ pub struct Fact {
     pub opens_sentence: bool,
 }
 
-const MONTHS: [&str; 12] = [
+/// Month names, lower case (also read by the time phrases of actions).
+pub(crate) const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",
@@ -45,7 +46,8 @@ const MONTHS: [&str; 12] = [
     "november",
     "december",
 ];
-const WEEKDAYS: [&str; 7] = [
+/// Weekday names from Monday, lower case.
+pub(crate) const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",

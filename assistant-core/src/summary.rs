@@ -644,6 +644,34 @@ fn first_chars(text: &str, max: usize) -> String {
     }
 }
 
+/// A model's gist and points checked against the source (points stating what it does not are
+/// left out; a flagged, empty or repeating gist is replaced by the author's words), as a
+/// one-stage local summary.
+fn checked(material: Material, gist: String, points: Vec<String>, model: String) -> Summary {
+    let (points, check) = check_summary(&gist, points, &material.full_text());
+    let (gist, gist_from) = if check.gist_flagged || gist.trim().is_empty() || repeats(&gist) {
+        fallback_gist(&material)
+    } else {
+        (gist, GistFrom::Model)
+    };
+    Summary {
+        target: material.target,
+        title: material.title,
+        gist,
+        gist_from,
+        points,
+        sources: material.sources,
+        model,
+        machine_written: true,
+        check,
+        stages: 1,
+        route: "local",
+        notice: None,
+        truncated: false,
+        elapsed_ms: 0,
+    }
+}
+
 impl Assistant {
     /// A machine-written summary of a message, a thread, a note or a day.
     pub async fn summarize(&self, target: SummaryTarget) -> Result<Summary> {
@@ -701,28 +729,11 @@ impl Assistant {
             texts = stage_texts(&sections).0;
             kind = format!("list of summaries of the parts of one {}", material.kind);
         };
-        let (points, check) = check_summary(&gist, points, &material.full_text());
-        let (gist, gist_from) = if check.gist_flagged || gist.trim().is_empty() || repeats(&gist) {
-            fallback_gist(&material)
-        } else {
-            (gist, GistFrom::Model)
-        };
-        Ok(Summary {
-            target: material.target,
-            title: material.title,
-            gist,
-            gist_from,
-            points,
-            sources: material.sources,
-            model,
-            machine_written: true,
-            check,
-            stages,
-            route: "local",
-            notice: None,
-            truncated,
-            elapsed_ms: started.elapsed().as_millis() as u64,
-        })
+        let mut summary = checked(material, gist, points, model);
+        summary.stages = stages;
+        summary.truncated = truncated;
+        summary.elapsed_ms = started.elapsed().as_millis() as u64;
+        Ok(summary)
     }
 
     /// What summarizing `target` with the cloud model would send, without sending anything:
@@ -807,33 +818,16 @@ impl Assistant {
         };
         let restored = crate::privacy::restore(&out, &preview.placeholders);
         let (gist, points) = parse_summary(&restored);
-        let (points, check) = check_summary(&gist, points, &material.full_text());
-        let (gist, gist_from) = if check.gist_flagged || gist.trim().is_empty() {
-            fallback_gist(&material)
-        } else {
-            (gist, GistFrom::Model)
-        };
-        Ok(Summary {
-            target: material.target,
-            title: material.title,
-            gist,
-            gist_from,
-            points,
-            sources: material.sources,
-            model: preview.model,
-            machine_written: true,
-            check,
-            stages: 1,
-            route: "cloud",
-            notice: Some(format!(
-                "Written by the cloud model at {} ({} characters sent, {} personal details as placeholders).",
-                preview.server,
-                preview.chars,
-                preview.placeholders.len()
-            )),
-            truncated: false,
-            elapsed_ms: started.elapsed().as_millis() as u64,
-        })
+        let mut summary = checked(material, gist, points, preview.model);
+        summary.route = "cloud";
+        summary.notice = Some(format!(
+            "Written by the cloud model at {} ({} characters sent, {} personal details as placeholders).",
+            preview.server,
+            preview.chars,
+            preview.placeholders.len()
+        ));
+        summary.elapsed_ms = started.elapsed().as_millis() as u64;
+        Ok(summary)
     }
 
     async fn summarize_once(&self, kind: &str, text: &str) -> Result<(String, Vec<String>)> {

@@ -4,6 +4,7 @@
 //! DTOs; errors cross IPC as `{kind, message}`.
 
 mod action_commands;
+mod cloud_commands;
 mod library_commands;
 mod model_commands;
 mod outbox_commands;
@@ -101,6 +102,10 @@ pub enum ChatEventDto {
 pub struct SummaryRequestDto {
     kind: String,
     id: Option<String>,
+    /// Have the cloud model write it when the privacy router lets the text go.
+    #[serde(default)]
+    #[ts(optional)]
+    cloud: Option<bool>,
 }
 
 impl SummaryRequestDto {
@@ -146,6 +151,11 @@ pub struct SummaryDto {
     unsupported: Vec<String>,
     #[ts(type = "number")]
     elapsed_ms: u64,
+    /// Where it was written: `local` or `cloud`.
+    #[ts(type = "'local' | 'cloud'")]
+    route: String,
+    /// Why it stayed on the device, or fell back to it; or what went to the cloud.
+    notice: Option<String>,
 }
 
 impl From<Summary> for SummaryDto {
@@ -165,6 +175,8 @@ impl From<Summary> for SummaryDto {
             model: s.model,
             machine_written: s.machine_written,
             elapsed_ms: s.elapsed_ms,
+            route: s.route.to_string(),
+            notice: s.notice,
         }
     }
 }
@@ -322,8 +334,55 @@ async fn summarize(
     assistant: tauri::State<'_, Assistant>,
     request: SummaryRequestDto,
 ) -> Result<SummaryDto, CommandError> {
+    let cloud = request.cloud.unwrap_or(false);
     let target = request.into_target()?;
-    Ok(assistant.summarize(target).await?.into())
+    let summary = if cloud {
+        assistant.summarize_via_cloud(target).await?
+    } else {
+        assistant.summarize(target).await?
+    };
+    Ok(summary.into())
+}
+
+/// What summarizing would send to the cloud model, and where, without sending anything.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "CloudPreview")]
+pub struct CloudPreviewDto {
+    /// `cloud` or `local` (it stays here), and why.
+    #[ts(type = "'cloud' | 'local'")]
+    route: String,
+    reason: String,
+    server: String,
+    model: String,
+    chars: usize,
+    sources: Vec<String>,
+    /// [placeholder, the original that stays on the device]
+    placeholders: Vec<(String, String)>,
+    /// The text exactly as it would be sent.
+    text: String,
+}
+
+#[tauri::command]
+async fn summary_cloud_preview(
+    assistant: tauri::State<'_, Assistant>,
+    request: SummaryRequestDto,
+) -> Result<CloudPreviewDto, CommandError> {
+    let target = request.into_target()?;
+    let p = assistant.summary_cloud_preview(target).await?;
+    let (route, reason) = match p.route {
+        assistant_core::privacy::Route::Cloud { reason } => ("cloud", reason),
+        assistant_core::privacy::Route::Local { reason } => ("local", reason),
+    };
+    Ok(CloudPreviewDto {
+        route: route.into(),
+        reason,
+        server: p.server,
+        model: p.model,
+        chars: p.chars,
+        sources: p.sources,
+        placeholders: p.placeholders,
+        text: p.text,
+    })
 }
 
 /// Answers `question` from the user's mail (`source: "mail"`), notes (`"notes"`) or both, or
@@ -425,6 +484,7 @@ async fn chat(
 /// them (the UI imports its types from there; a test fails when the two drift).
 pub fn typescript_bindings() -> String {
     use action_commands as a;
+    use cloud_commands as c;
     use library_commands as l;
     use model_commands as m;
     use outbox_commands as o;
@@ -436,6 +496,7 @@ pub fn typescript_bindings() -> String {
         ChatEventDto::decl(),
         SummaryRequestDto::decl(),
         SummaryDto::decl(),
+        CloudPreviewDto::decl(),
         CitationDto::decl(),
         AskEventDto::decl(),
         LibrarySyncedDto::decl(),
@@ -466,6 +527,9 @@ pub fn typescript_bindings() -> String {
         a::StepOutcomeDto::decl(),
         a::AuditEntryDto::decl(),
         a::ReminderDto::decl(),
+        c::CloudSettingsDto::decl(),
+        c::CloudSettingsInput::decl(),
+        c::CloudCallDto::decl(),
         m::ModelDto::decl(),
         m::DownloadProgressDto::decl(),
         m::BenchRowDto::decl(),
@@ -490,6 +554,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         app_info,
         chat,
         summarize,
+        summary_cloud_preview,
         ask,
         stop_generation,
         library_commands::install_sample_data,
@@ -527,6 +592,10 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         action_commands::undo_action,
         action_commands::action_log,
         action_commands::reminders_list,
+        cloud_commands::cloud_settings,
+        cloud_commands::set_cloud,
+        cloud_commands::cloud_off,
+        cloud_commands::cloud_calls,
     ])
 }
 
@@ -610,6 +679,7 @@ mod tests {
         let req = |kind: &str, id: Option<&str>| SummaryRequestDto {
             kind: kind.into(),
             id: id.map(String::from),
+            cloud: None,
         };
         assert_eq!(
             req("thread", Some("t5")).into_target().unwrap(),

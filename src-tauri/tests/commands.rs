@@ -475,3 +475,81 @@ fn a_draft_is_sent_through_the_outbox_to_a_real_smtp_server_and_its_password_sta
         "a sent message cannot be taken back: {e}"
     );
 }
+
+#[test]
+fn actions_are_planned_run_and_undone_and_the_cloud_model_is_set_with_its_key_in_the_keyring() {
+    let app = with_sample_data();
+    // Actions through IPC: a plan changes nothing; running it does; undo takes it back.
+    let planned = invoke(
+        &app,
+        "plan_request",
+        json!({"instruction": "archive the latest email from Priya", "message": null}),
+    )
+    .unwrap();
+    assert_eq!(planned["plan"]["actions"][0]["kind"], "archive", "{planned}");
+    assert_eq!(planned["plan"]["needsConfirmation"], false);
+    assert_eq!(invoke(&app, "action_log", json!({})).unwrap(), json!([]));
+    let done = invoke(
+        &app,
+        "run_plan",
+        json!({"plan": planned["plan"], "instruction": "archive the latest email from Priya", "confirmed": true}),
+    )
+    .unwrap();
+    assert_eq!(done[0]["undoable"], true, "{done}");
+    let undone = invoke(&app, "undo_action", json!({"id": done[0]["auditId"]})).unwrap();
+    assert_eq!(undone["undoState"], "undone");
+    // A plan that sends is refused unless confirmed.
+    let forward = invoke(
+        &app,
+        "plan_request",
+        json!({"instruction": "forward the latest email from Priya to Sara Lindqvist", "message": null}),
+    )
+    .unwrap();
+    assert_eq!(forward["plan"]["needsConfirmation"], true);
+    let e = invoke(
+        &app,
+        "run_plan",
+        json!({"plan": forward["plan"], "instruction": "x", "confirmed": false}),
+    )
+    .unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("confirm"), "{e}");
+    let e = invoke(
+        &app,
+        "plan_request",
+        json!({"instruction": "delete all my mail", "message": null}),
+    )
+    .unwrap_err();
+    assert_eq!(e["kind"], "unsupported");
+
+    // The cloud model: nothing set, nothing leaves.
+    assert_eq!(invoke(&app, "cloud_settings", json!({})).unwrap(), Value::Null);
+    let key = format!("planted-cloud-key-{}", std::process::id());
+    let e = invoke(
+        &app,
+        "set_cloud",
+        json!({"cloud": {"baseUrl": "ftp://x", "model": "m", "apiKey": "", "allows": []}}),
+    )
+    .unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("http(s)://"), "{e}");
+    let set = invoke(
+        &app,
+        "set_cloud",
+        json!({"cloud": {"baseUrl": "http://127.0.0.1:9/v1", "model": "big", "apiKey": key, "allows": ["summarize"]}}),
+    )
+    .unwrap();
+    assert_eq!(set["allows"], json!(["summarize"]));
+    let settings = std::fs::read_to_string(app.assistant.data_dir().settings_path()).unwrap();
+    assert!(!settings.contains(&key) && settings.contains("http://127.0.0.1:9/v1"));
+    // The preview sends nothing and shows the placeholders; the server is not even there.
+    let preview = invoke(
+        &app,
+        "summary_cloud_preview",
+        json!({"request": {"kind": "message", "id": "contract-1@acme.example"}}),
+    )
+    .unwrap();
+    assert_eq!(preview["route"], "cloud", "{preview}");
+    assert!(!preview["text"].as_str().unwrap().contains("priya@acme.example"), "{preview}");
+    assert_eq!(invoke(&app, "cloud_calls", json!({})).unwrap(), json!([]));
+    invoke(&app, "cloud_off", json!({})).unwrap();
+    assert_eq!(invoke(&app, "cloud_settings", json!({})).unwrap(), Value::Null);
+}

@@ -13,6 +13,10 @@ import type {
   AuditEntry,
   BenchReport,
   ChatEvent,
+  CloudCall,
+  CloudPreview,
+  CloudSettings,
+  CloudSettingsInput,
   CommandError,
   DeliveryReport,
   DownloadProgress,
@@ -99,8 +103,16 @@ export const openNote = (id: string) => call<Note>('open_note', { id });
 
 export const search = (query: string, limit: number) => call<SearchHit[]>('search', { query, limit });
 
-export const summarize = (kind: SummaryKind, id: string | null) =>
-  call<Summary>('summarize', { request: { kind, id } });
+/** Summarises a thread, message, note or day on this device. With `cloud`, the cloud model writes
+ * it when the privacy router lets the text go; otherwise (or when the server cannot be reached) the
+ * local model does, and the summary's `notice` says why. */
+export const summarize = (kind: SummaryKind, id: string | null, cloud = false) =>
+  call<Summary>('summarize', { request: { kind, id, cloud } });
+
+/** What a cloud summary of the same target would send, where, and the placeholders that stand in
+ * for personal details; sends nothing. `route` is `local` (with the reason) when it would stay. */
+export const summaryCloudPreview = (kind: SummaryKind, id: string | null) =>
+  call<CloudPreview>('summary_cloud_preview', { request: { kind, id } });
 
 export const smartReply = (id: string, fresh: boolean) => call<SmartReply>('smart_reply', { id, fresh });
 
@@ -134,6 +146,20 @@ export const sendingAccount = () => call<SendingAccount | null>('sending_account
  * keyring. Rejects for a bad sender address, or `plain` to a host other than this computer. */
 export const setSendingAccount = (account: SendingAccountInput) =>
   call<SendingAccount>('set_sending_account', { account });
+
+/** The cloud model, or null when none is set (then nothing leaves the device). Never the key. */
+export const cloudSettings = () => call<CloudSettings | null>('cloud_settings');
+
+/** Sets the cloud model and the features that may use it; an empty `apiKey` keeps the saved key, a
+ * new one goes to the OS keyring. Rejects with kind `invalid_request` naming the field: a bad URL
+ * (http(s)://host[:port]/v1), an unknown feature, an empty model. */
+export const setCloud = (cloud: CloudSettingsInput) => call<CloudSettings>('set_cloud', { cloud });
+
+/** Turns the cloud model off and removes its key from the keyring. */
+export const cloudOff = () => call<void>('cloud_off');
+
+/** Every request that went to the cloud model, newest first. */
+export const cloudCalls = () => call<CloudCall[]>('cloud_calls');
 
 /** Plans a request in words; nothing changes. `message` is the message the user has open ("m12" or a
  * Message-ID): what "this email" and "it" mean. Rejects with kind `unsupported` (not something the

@@ -13,7 +13,11 @@ export type Counts = { messages: number, threads: number, notes: number, };
 
 export type ChatEvent = { "type": "token", text: string, } | { "type": "done", promptTokens: number, completionTokens: number, ttftMs: number, decodeTokensPerSec: number, };
 
-export type SummaryRequest = { kind: string, id: string | null, };
+export type SummaryRequest = { kind: string, id: string | null, 
+/**
+ * Have the cloud model write it when the privacy router lets the text go.
+ */
+cloud?: boolean, };
 
 export type Summary = { target: string, title: string, gist: string, 
 /**
@@ -27,7 +31,29 @@ pointsRemoved: number,
 /**
  * What the fact check did not find in the source.
  */
-unsupported: Array<string>, elapsedMs: number, };
+unsupported: Array<string>, elapsedMs: number, 
+/**
+ * Where it was written: `local` or `cloud`.
+ */
+route: 'local' | 'cloud', 
+/**
+ * Why it stayed on the device, or fell back to it; or what went to the cloud.
+ */
+notice: string | null, };
+
+export type CloudPreview = { 
+/**
+ * `cloud` or `local` (it stays here), and why.
+ */
+route: 'cloud' | 'local', reason: string, server: string, model: string, chars: number, sources: Array<string>, 
+/**
+ * [placeholder, the original that stays on the device]
+ */
+placeholders: Array<[string, string]>, 
+/**
+ * The text exactly as it would be sent.
+ */
+text: string, };
 
 export type Citation = { n: number, id: string, messageId: string | null, path: string | null, title: string, from: string | null, date: number | null, passage: string, };
 
@@ -144,6 +170,32 @@ dueAt: number,
  * `m12`: the message it is about.
  */
 message: string | null, };
+
+export type CloudSettings = { baseUrl: string, model: string, 
+/**
+ * Features the privacy router may send: `reply`, `summarize`, `ask`, `actions`.
+ */
+allows: Array<string>, };
+
+export type CloudSettingsInput = { baseUrl: string, model: string, apiKey: string, allows: Array<string>, };
+
+export type CloudCall = { id: number, 
+/**
+ * Unix seconds.
+ */
+at: number, feature: string, server: string, model: string, 
+/**
+ * Characters that left the device.
+ */
+chars: number, sources: Array<string>, 
+/**
+ * Personal details sent as placeholders.
+ */
+placeholders: number, 
+/**
+ * `ok` or what failed.
+ */
+outcome: string, };
 
 export type Model = { id: string, name: string, sizeMb: number, installed: boolean, active: boolean, 
 /**

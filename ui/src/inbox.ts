@@ -163,7 +163,7 @@ export class InboxView implements View {
       this.dayShown = this.dayDate.value;
       this.dayCard.load('day', this.dayDate.value);
     });
-    this.dayCard = createSummaryCard({ what: 'day' });
+    this.dayCard = createSummaryCard({ what: 'day', idPrefix: 'day-' });
     this.dayPanel = h(
       'section',
       { id: 'day-summary', class: 'day-summary', 'aria-label': 'Summary of the day', hidden: true },

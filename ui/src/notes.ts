@@ -209,7 +209,7 @@ export class NotesView implements View {
 
   private render(note: api.Note): void {
     const title = note.title.trim() || note.path;
-    const summary = createSummaryCard({ what: 'note' });
+    const summary = createSummaryCard({ what: 'note', idPrefix: 'note-' });
     summary.el.hidden = true;
     const summarize = h(
       'button',

@@ -1,8 +1,23 @@
 // Settings: appearance, the mail and notes sources, what is stored where, mail accounts (IMAP),
-// the account mail is sent through (SMTP) and the keyboard shortcuts (which the user can change).
+// the account mail is sent through (SMTP), the cloud model (off unless set here) and the keyboard
+// shortcuts (which the user can change).
 
 import * as api from './api';
 import type { App, NavParams, View } from './app';
+import {
+  CLOUD_FEATURES,
+  CLOUD_OFF_QUESTION,
+  NOTHING_SENT,
+  type CloudField,
+  allowedText,
+  callFacts,
+  callOk,
+  callOutcomeText,
+  cloudServerText,
+  errorField,
+  featureName,
+  validateCloud,
+} from './cloud';
 import { emptyBox, errorBox, h, loadingBox, replace } from './dom';
 import { isoDate, formatFullDate, plural } from './format';
 import {
@@ -57,6 +72,7 @@ export class SettingsView implements View {
   private readonly about: HTMLElement;
   private readonly sources: SourcesCard;
   private readonly sending: SendingForm;
+  private readonly cloud: CloudCard;
 
   constructor(private readonly app: App) {
     const theme = h(
@@ -78,6 +94,7 @@ export class SettingsView implements View {
     const imap = new ImapForm(lock, changed, notice);
     const shortcuts = new ShortcutsCard();
     this.sending = new SendingForm();
+    this.cloud = new CloudCard();
 
     this.el = h(
       'section',
@@ -97,11 +114,11 @@ export class SettingsView implements View {
         h(
           'section',
           { class: 'card accounts', 'aria-labelledby': 'settings-accounts' },
-          h('h2', { id: 'settings-accounts' }, 'Mail accounts and cloud'),
+          h('h2', { id: 'settings-accounts' }, 'Mail accounts'),
           imap.el,
-          h('p', { class: 'muted coming' }, 'Cloud models: coming in a later version; until then nothing leaves this computer.'),
         ),
         this.sending.el,
+        this.cloud.el,
         shortcuts.el,
       ),
     );
@@ -110,6 +127,7 @@ export class SettingsView implements View {
   show(params: NavParams = {}): void {
     this.sources.load();
     this.sending.load();
+    this.cloud.load();
     this.showAbout();
     if (params.open === 'sending') this.sending.reveal();
   }
@@ -290,7 +308,7 @@ class SourcesCard {
       h(
         'p',
         { id: 'sources-privacy-note', class: 'muted sources-note' },
-        'The cloud fallback is off and not built yet, so today nothing leaves this device, whatever the label.',
+        'Nothing leaves this device unless a cloud model is set under “Cloud model” and allowed for the feature; text from a Private source never does.',
       ),
       form,
     );
@@ -1069,6 +1087,379 @@ class SendingForm {
         if (hadFocus) this.submit.focus();
       });
   }
+}
+
+/** "Cloud model": off unless set here. When none is set, the form (server, model, key, the features
+ * that may use it); when set, what it is and which features may use it, with "Change" and "Turn
+ * off" (asked inline first). The key goes to the backend, which keeps it in the OS keyring; an
+ * empty key field keeps the saved key. Below, every request that went out. Text only throughout. */
+export class CloudCard {
+  readonly el: HTMLElement;
+  private readonly state: HTMLElement;
+  private readonly error: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly current: HTMLElement;
+  private readonly facts: HTMLElement;
+  private readonly changeButton: HTMLButtonElement;
+  private readonly offButton: HTMLButtonElement;
+  private readonly offQuestion: HTMLElement;
+  private readonly offConfirm: HTMLButtonElement;
+  private readonly offCancel: HTMLButtonElement;
+  private readonly form: HTMLFormElement;
+  private readonly url: HTMLInputElement;
+  private readonly model: HTMLInputElement;
+  private readonly key: HTMLInputElement;
+  private readonly keyHint: HTMLElement;
+  private readonly allows: HTMLInputElement[];
+  private readonly save: HTMLButtonElement;
+  private readonly cancel: HTMLButtonElement;
+  private readonly calls: HTMLElement;
+  /** The cloud model saved now (null: none, nothing leaves the device). */
+  private saved: api.CloudSettings | null = null;
+  private loaded = false;
+  /** The form is open over a saved model ("Change"). */
+  private changing = false;
+  /** Did the user change a field since the form was filled (then a reload leaves it alone)? */
+  private edited = false;
+  private busy = false;
+  private seq = 0;
+  private callsSeq = 0;
+
+  constructor() {
+    this.state = h('div', { class: 'list-state cloud-state' });
+    this.error = h('div', { id: 'cloud-error', class: 'error', role: 'alert', hidden: true });
+    this.status = h('p', { id: 'cloud-status', class: 'source-status cloud-status', role: 'status', 'aria-live': 'polite' });
+
+    // When set: what it is, Change and Turn off (with its question).
+    this.facts = h('dl', { class: 'facts cloud-facts' });
+    this.changeButton = h('button', { type: 'button', id: 'cloud-change', class: 'secondary', onclick: () => this.startChange() }, 'Change');
+    this.offButton = h(
+      'button',
+      { type: 'button', id: 'cloud-off', class: 'danger-text', 'aria-expanded': 'false', 'aria-controls': 'cloud-off-question', onclick: () => this.askOff(true) },
+      'Turn off',
+    );
+    this.offConfirm = h('button', { type: 'button', id: 'cloud-off-confirm', class: 'danger', onclick: () => this.turnOff() }, 'Turn off');
+    this.offCancel = h('button', { type: 'button', id: 'cloud-off-cancel', class: 'secondary', onclick: () => this.askOff(false) }, 'Keep it');
+    this.offQuestion = h(
+      'div',
+      { id: 'cloud-off-question', class: 'cloud-confirm', role: 'group', 'aria-labelledby': 'cloud-off-text', hidden: true },
+      h('p', { id: 'cloud-off-text', class: 'cloud-confirm-text' }, CLOUD_OFF_QUESTION),
+      h('div', { class: 'cloud-confirm-actions' }, this.offConfirm, this.offCancel),
+    );
+    this.current = h(
+      'div',
+      { id: 'cloud-current', class: 'cloud-current', hidden: true },
+      this.facts,
+      h('div', { class: 'cloud-actions' }, this.changeButton, this.offButton),
+      this.offQuestion,
+    );
+
+    // When none is set, or on "Change": the form.
+    const text = (id: string, extra: Record<string, string> = {}) =>
+      h('input', { id, type: 'text', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', ...extra });
+    this.url = text('cloud-url', { inputmode: 'url', placeholder: 'https://api.example.com/v1', 'aria-describedby': 'cloud-url-hint' });
+    this.model = text('cloud-model', { placeholder: 'model name' });
+    this.key = h('input', {
+      id: 'cloud-key',
+      type: 'password',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      placeholder: 'kept in the OS keyring',
+      'aria-describedby': 'cloud-key-hint',
+    });
+    this.keyHint = h('p', { id: 'cloud-key-hint', class: 'hint cloud-hint' });
+    this.allows = CLOUD_FEATURES.map((f) => h('input', { type: 'checkbox', name: 'cloud-allow', value: f.value, id: `cloud-allow-${f.value}` }));
+    this.save = h('button', { type: 'submit', id: 'cloud-save', class: 'primary' }, 'Save');
+    this.cancel = h('button', { type: 'button', id: 'cloud-cancel', class: 'secondary', hidden: true, onclick: () => this.stopChange() }, 'Cancel');
+    const field = (id: string, label: string, input: HTMLElement, extraClass = '', ...after: HTMLElement[]) =>
+      h('div', { class: `source-add-field cloud-field ${extraClass}`.trim() }, h('label', { for: id }, label), input, ...after);
+    this.form = h(
+      'form',
+      { id: 'cloud-form', class: 'cloud-form', 'aria-labelledby': 'settings-cloud', novalidate: true, hidden: true },
+      h(
+        'div',
+        { class: 'cloud-fields' },
+        field(
+          'cloud-url',
+          'Server URL',
+          this.url,
+          'cloud-wide',
+          h('p', { id: 'cloud-url-hint', class: 'hint cloud-hint' }, 'An OpenAI-compatible server, ending in /v1.'),
+        ),
+        field('cloud-model', 'Model', this.model),
+        field('cloud-key', 'API key', this.key, '', this.keyHint),
+        h(
+          'fieldset',
+          { class: 'cloud-allows cloud-wide', 'aria-describedby': 'cloud-allows-hint' },
+          h('legend', null, 'May use it'),
+          h(
+            'div',
+            { class: 'cloud-allow-list' },
+            ...CLOUD_FEATURES.map((f, i) => h('label', { class: 'cloud-allow', for: `cloud-allow-${f.value}` }, this.allows[i], f.label)),
+          ),
+          h(
+            'p',
+            { id: 'cloud-allows-hint', class: 'hint cloud-hint' },
+            'Unchecked features always stay on this device. Text from a Private source never leaves it.',
+          ),
+        ),
+      ),
+      h('div', { class: 'cloud-form-actions' }, this.save, this.cancel),
+      h(
+        'p',
+        { id: 'cloud-keyring-note', class: 'hint' },
+        'The key is kept in this computer’s keyring, never in the app’s files. Personal details are replaced with placeholders before anything is sent.',
+      ),
+    );
+    this.form.addEventListener('input', (e) => this.fieldChanged(e));
+    this.form.addEventListener('change', (e) => this.fieldChanged(e));
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.saveForm();
+    });
+
+    this.calls = h('div', { id: 'cloud-calls', class: 'cloud-calls' });
+
+    this.el = h(
+      'section',
+      { class: 'card cloud', 'aria-labelledby': 'settings-cloud' },
+      h('h2', { id: 'settings-cloud' }, 'Cloud model'),
+      h('p', { class: 'muted cloud-intro' }, 'Nothing leaves this device unless a cloud model is set here, and then only for what you allow.'),
+      this.state,
+      this.error,
+      this.current,
+      this.form,
+      this.status,
+      h('h3', { id: 'cloud-calls-title', class: 'cloud-calls-title' }, 'What went out'),
+      this.calls,
+    );
+  }
+
+  /** Reads the saved cloud model and the log of what went out. */
+  load(): void {
+    this.loadSettings();
+    this.loadCalls();
+  }
+
+  private loadSettings(): void {
+    if (this.busy) return;
+    const mine = ++this.seq;
+    if (!this.loaded) replace(this.state, loadingBox('Reading the cloud model…'));
+    api
+      .cloudSettings()
+      .then((cloud) => {
+        if (mine !== this.seq || this.busy) return;
+        this.saved = cloud;
+        this.loaded = true;
+        replace(this.state);
+        if (this.edited) return; // keep what the user typed (the form stays as it is)
+        this.changing = false;
+        this.fill(cloud);
+        this.render();
+      })
+      .catch((e) => {
+        if (mine !== this.seq || this.busy) return;
+        replace(this.state, errorBox(api.toCommandError(e), () => this.loadSettings()));
+      });
+  }
+
+  private loadCalls(): void {
+    const mine = ++this.callsSeq;
+    if (this.calls.childElementCount === 0) replace(this.calls, loadingBox('Reading what went out…'));
+    api
+      .cloudCalls()
+      .then((calls) => {
+        if (mine !== this.callsSeq) return;
+        replace(
+          this.calls,
+          calls.length === 0
+            ? h('p', { id: 'cloud-calls-empty', class: 'muted cloud-calls-empty' }, NOTHING_SENT)
+            : h('ul', { class: 'cloud-call-list', 'aria-labelledby': 'cloud-calls-title' }, ...calls.map(cloudCallRow)),
+        );
+      })
+      .catch((e) => {
+        if (mine !== this.callsSeq) return;
+        replace(this.calls, errorBox(api.toCommandError(e), () => this.loadCalls()));
+      });
+  }
+
+  /** Shows what is saved, or the form (when none is, or while changing it). */
+  private render(): void {
+    const showForm = this.loaded && (this.saved === null || this.changing);
+    this.form.hidden = !showForm;
+    this.current.hidden = !this.loaded || showForm;
+    this.cancel.hidden = this.saved === null;
+    this.save.textContent = this.saved === null ? 'Save' : 'Save changes';
+    this.keyHint.textContent = this.saved === null ? 'Leave empty if the server needs none.' : 'Leave empty to keep the saved key.';
+    if (this.saved) {
+      replace(
+        this.facts,
+        h('dt', null, 'Model'),
+        h('dd', { class: 'cloud-model-name' }, this.saved.model),
+        h('dt', null, 'Server'),
+        h('dd', null, h('code', { class: 'cloud-server' }, this.saved.baseUrl)),
+        h('dt', null, 'May use it'),
+        h('dd', { class: 'cloud-allowed' }, allowedText(this.saved.allows)),
+      );
+    } else {
+      replace(this.facts);
+    }
+    this.askOff(false, false);
+  }
+
+  /** The form as `cloud` says (empty, nothing allowed, when there is none); the key always empty. */
+  private fill(cloud: api.CloudSettings | null): void {
+    this.url.value = cloud?.baseUrl ?? '';
+    this.model.value = cloud?.model ?? '';
+    this.key.value = '';
+    for (const box of this.allows) box.checked = cloud?.allows.includes(box.value) ?? false;
+    for (const input of this.inputs()) input.removeAttribute('aria-invalid');
+    this.edited = false;
+  }
+
+  private inputs(): HTMLInputElement[] {
+    return [this.url, this.model, this.key, ...this.allows];
+  }
+
+  private fieldChanged(e: Event): void {
+    this.edited = true;
+    const target = e.target as Element;
+    target.removeAttribute?.('aria-invalid');
+    if (target instanceof HTMLInputElement && target.name === 'cloud-allow') for (const box of this.allows) box.removeAttribute('aria-invalid');
+  }
+
+  private showError(text: string | null): void {
+    this.error.textContent = text ?? '';
+    this.error.hidden = text === null;
+  }
+
+  private setBusy(busy: boolean): void {
+    this.busy = busy;
+    for (const input of [this.url, this.model, this.key]) input.readOnly = busy;
+    for (const box of this.allows) box.disabled = busy;
+    for (const b of [this.save, this.cancel, this.changeButton, this.offButton, this.offConfirm, this.offCancel]) b.disabled = busy;
+  }
+
+  private startChange(): void {
+    if (!this.saved || this.busy) return;
+    this.changing = true;
+    this.showError(null);
+    this.status.textContent = '';
+    this.fill(this.saved);
+    this.render();
+    this.url.focus();
+  }
+
+  private stopChange(): void {
+    if (this.busy) return;
+    this.changing = false;
+    this.showError(null);
+    this.fill(this.saved);
+    this.render();
+    this.changeButton.focus();
+  }
+
+  /** Shows or hides the "Turn off …?" question. */
+  private askOff(open: boolean, focus = true): void {
+    this.offQuestion.hidden = !open;
+    this.offButton.hidden = open;
+    this.offButton.setAttribute('aria-expanded', String(open));
+    if (!focus) return;
+    (open ? this.offCancel : this.offButton).focus();
+  }
+
+  private saveForm(): void {
+    if (this.busy) return;
+    const check = validateCloud(
+      {
+        baseUrl: this.url.value,
+        model: this.model.value,
+        apiKey: this.key.value,
+        allows: this.allows.filter((b) => b.checked).map((b) => b.value),
+      },
+      this.saved,
+    );
+    if (!check.ok) {
+      this.markInvalid(check.field);
+      this.showError(check.message);
+      return;
+    }
+    this.seq++; // a load still on its way must not refill the form
+    this.showError(null);
+    this.setBusy(true);
+    this.status.textContent = 'Saving…';
+    api
+      .setCloud(check.cloud)
+      .then((cloud) => {
+        this.saved = cloud;
+        this.loaded = true;
+        this.changing = false;
+        this.fill(cloud);
+        this.render();
+        this.status.textContent = `Saved. ${cloudServerText(cloud)} may be used for: ${allowedText(cloud.allows)}`;
+      })
+      .catch((e) => {
+        const err = api.toCommandError(e);
+        this.status.textContent = '';
+        this.showError(err.message);
+        const field = errorField(err.message);
+        if (field) this.markInvalid(field, false);
+      })
+      .finally(() => {
+        const hadFocus = document.activeElement === document.body || document.activeElement === this.save;
+        this.setBusy(false);
+        if (hadFocus) (this.form.hidden ? this.changeButton : this.save).focus();
+      });
+  }
+
+  private markInvalid(field: CloudField, focus = true): void {
+    const inputs = field === 'baseUrl' ? [this.url] : field === 'model' ? [this.model] : this.allows;
+    for (const input of inputs) input.setAttribute('aria-invalid', 'true');
+    if (focus) inputs[0].focus();
+  }
+
+  private turnOff(): void {
+    if (this.busy || !this.saved) return;
+    this.seq++;
+    this.showError(null);
+    this.setBusy(true);
+    this.status.textContent = 'Turning off…';
+    api
+      .cloudOff()
+      .then(() => {
+        this.saved = null;
+        this.changing = false;
+        this.fill(null);
+        this.render();
+        this.status.textContent = 'Turned off and the key removed. Nothing leaves this device.';
+      })
+      .catch((e) => {
+        this.status.textContent = '';
+        this.showError(`Could not turn it off: ${api.toCommandError(e).message}`);
+      })
+      .finally(() => {
+        const hadFocus = document.activeElement === document.body || document.activeElement === this.offConfirm;
+        this.setBusy(false);
+        if (hadFocus) (this.form.hidden ? this.offConfirm : this.url).focus();
+      });
+  }
+}
+
+/** One request in "What went out": when, for what, what left and how it ended. */
+function cloudCallRow(c: api.CloudCall): HTMLLIElement {
+  const ok = callOk(c);
+  return h(
+    'li',
+    { class: `cloud-call${ok ? '' : ' is-failed'}`, 'data-id': c.id },
+    h(
+      'div',
+      { class: 'cloud-call-title' },
+      h('span', { class: 'cloud-call-feature' }, featureName(c.feature)),
+      h('time', { class: 'cloud-call-time', datetime: isoDate(c.at) }, formatFullDate(c.at)),
+    ),
+    h('p', { class: 'cloud-call-facts' }, ...callFacts(c).map((f) => h('span', null, f))),
+    h('p', { class: `cloud-call-outcome${ok ? '' : ' is-error'}` }, callOutcomeText(c)),
+  );
 }
 
 /** Keyboard shortcuts: the list with the current keys, a "Change" button on each key the user may

@@ -22,7 +22,7 @@ export const ADD_KINDS: readonly { value: AddSourceKind; label: string; placehol
 
 /** The privacy labels, in the order the select shows them. */
 export const PRIVACY_OPTIONS: readonly { value: Privacy; label: string }[] = [
-  { value: 'local', label: 'On this device' },
+  { value: 'local', label: 'Default — leaves this device only when you send it to the cloud model' },
   { value: 'private', label: 'Private — never leaves this device' },
   { value: 'cloud', label: 'May use the cloud model when it is turned on' },
 ];

@@ -3,30 +3,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
-const WEEKDAYS: [(&str, Weekday); 7] = [
-    ("monday", Weekday::Mon),
-    ("tuesday", Weekday::Tue),
-    ("wednesday", Weekday::Wed),
-    ("thursday", Weekday::Thu),
-    ("friday", Weekday::Fri),
-    ("saturday", Weekday::Sat),
-    ("sunday", Weekday::Sun),
-];
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
+use crate::factcheck::{MONTHS, WEEKDAYS};
 
 /// Morning hour a day without a time means.
 const DEFAULT_HOUR: u32 = 9;
@@ -157,8 +134,8 @@ fn clock(w: &[&str]) -> Option<NaiveTime> {
 fn weekday(w: &str) -> Option<Weekday> {
     WEEKDAYS
         .iter()
-        .find(|(name, _)| w.len() >= 3 && name.starts_with(w))
-        .map(|(_, d)| *d)
+        .position(|name| w.len() >= 3 && name.starts_with(w))
+        .and_then(|i| Weekday::try_from(i as u8).ok())
 }
 
 /// The next such weekday strictly after today.
