@@ -2,7 +2,7 @@
 //! keyring, never in a file), requests sent to it on the user's say-so, and the API key of the
 //! local server (`assistant serve`).
 
-use crate::engine::{Backend, CloudEngine, GenerationRequest, TokenStream};
+use crate::engine::{Backend, CloudEngine, GenerationRequest};
 use crate::error::{CoreError, Result};
 use crate::secrets::Keyring;
 use crate::settings::{CloudSettings, Settings};
@@ -88,11 +88,6 @@ impl Assistant {
             .load(&cloud_key_entry(&cloud.base_url))?
             .unwrap_or_default();
         CloudEngine::new(&cloud.base_url, &cloud.model, key)
-    }
-
-    /// Sends a request the user chose to send to the cloud model.
-    pub fn generate_in_cloud(&self, request: GenerationRequest) -> Result<TokenStream> {
-        self.cloud_engine()?.generate(request)
     }
 
     /// Sends a request to the cloud model and waits for the whole answer; the call is logged

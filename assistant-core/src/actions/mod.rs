@@ -19,7 +19,6 @@ use crate::store::Store;
 use crate::Assistant;
 
 pub use execute::StepOutcome;
-pub use propose::{proposal_schema, PROPOSAL_PROMPT, WORKED_EXAMPLES};
 
 /// What a step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
