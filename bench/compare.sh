@@ -14,7 +14,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option: $1 (use --runs, --lengths, --max-tokens)" >&2; exit 2 ;;
   esac
 done
-bash bench/setup-llamacpp.sh
+llamacpp_python=$(bash bench/setup-llamacpp.sh)
 cargo build --quiet -p assistant-cli
 bin="${CARGO_TARGET_DIR:-target}/debug/assistant"
 out="${TMPDIR:-/tmp}/assistant-compare.$$"
@@ -23,7 +23,7 @@ model=$("$bin" --json info | python3 -c 'import json,sys; print(json.load(sys.st
 threads=$(nproc)
 "$bin" bench --lengths "$lengths" --dump-prompts "$out/prompts.json" >/dev/null
 "$bin" --json bench --runs "$runs" --lengths "$lengths" --max-tokens "$max_tokens" > "$out/mistralrs.json"
-bench/.venv/bin/python bench/llamacpp_bench.py --model "$model" --prompts "$out/prompts.json" \
+"$llamacpp_python" bench/llamacpp_bench.py --model "$model" --prompts "$out/prompts.json" \
   --runs "$runs" --max-tokens "$max_tokens" --threads "$threads" > "$out/llamacpp.json"
 python3 bench/compare.py "$out/mistralrs.json" "$out/llamacpp.json"
 echo "(raw results in $out)"

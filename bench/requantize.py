@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Re-quantizes a GGUF file with llama.cpp's quantizer (from bench/.venv), for engine experiments.
+"""Re-quantizes a GGUF file with llama.cpp's quantizer, for engine experiments.
 
-    bench/.venv/bin/python bench/requantize.py IN.gguf OUT.gguf q8_0|q4_0|q4_k_m
+    $(bash bench/setup-llamacpp.sh) bench/requantize.py IN.gguf OUT.gguf q8_0|q4_0|q4_k_m
 """
 import sys
 

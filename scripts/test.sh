@@ -8,6 +8,10 @@ export ASSISTANT_TEST_MODEL
 ASSISTANT_TEST_MODEL=$(bash scripts/fetch-default-model.sh)
 export ASSISTANT_TEST_EMBEDDING_MODEL
 ASSISTANT_TEST_EMBEDDING_MODEL=$(bash scripts/fetch-embedding-model.sh)
+# llama.cpp's OpenAI-compatible server, an independent cloud model for tests/cloud_llamacpp.rs
+# (built once per machine, about 5 minutes).
+export ASSISTANT_LLAMACPP_PYTHON
+ASSISTANT_LLAMACPP_PYTHON=$(bash bench/setup-llamacpp.sh)
 bash scripts/build-ui.sh
 # The UI's own unit tests (Markdown, dates, keys, theme, citations).
 (cd ui && npm test --silent)

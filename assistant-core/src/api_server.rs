@@ -18,7 +18,9 @@ use tokio::net::TcpListener;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::{ChatMessage, FinishReason, GenerationRequest, Role, StreamEvent};
+use crate::engine::{
+    ChatMessage, FinishReason, GenerationRequest, OutputConstraint, Role, StreamEvent,
+};
 use crate::error::{CoreError, Result};
 use crate::Assistant;
 
@@ -207,6 +209,10 @@ struct ChatBody {
     top_p: Option<f64>,
     stop: Option<StopBody>,
     seed: Option<u64>,
+    /// Structured output: `{"type": "json_schema", "json_schema": {"schema": ...}}` holds the
+    /// answer to the schema (as the engine's constrained decoding does); `json_object` to any
+    /// JSON object; `text` to nothing.
+    response_format: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -273,6 +279,27 @@ fn to_request(body: &ChatBody) -> std::result::Result<GenerationRequest, String>
         Some(StopBody::Many(v)) => v.clone(),
         None => Vec::new(),
     };
+    if let Some(format) = &body.response_format {
+        request.constraint = match format["type"].as_str() {
+            Some("text") => OutputConstraint::None,
+            Some("json_object") => OutputConstraint::JsonSchema(json!({"type": "object"})),
+            Some("json_schema") => match &format["json_schema"]["schema"] {
+                schema @ serde_json::Value::Object(_) => {
+                    OutputConstraint::JsonSchema(schema.clone())
+                }
+                _ => {
+                    return Err(
+                        "response_format.json_schema.schema: a JSON schema object expected".into(),
+                    )
+                }
+            },
+            _ => {
+                return Err(
+                    "response_format.type: `text`, `json_object` or `json_schema` expected".into(),
+                )
+            }
+        };
+    }
     request.validate().map_err(|e| e.to_string())?;
     Ok(request)
 }
@@ -415,5 +442,33 @@ mod tests {
         assert!(to_request(&bad).unwrap_err().contains("messages[0].role"));
         let empty: ChatBody = serde_json::from_value(json!({"messages": []})).unwrap();
         assert!(to_request(&empty).is_err());
+    }
+
+    #[test]
+    fn a_response_format_becomes_the_engines_constraint() {
+        let schema = json!({"type": "object", "properties": {"a": {"type": "integer"}}});
+        let with = |format: serde_json::Value| {
+            let body: ChatBody = serde_json::from_value(json!({
+                "messages": [{"role": "user", "content": "Hi"}], "response_format": format
+            }))
+            .unwrap();
+            to_request(&body)
+        };
+        assert_eq!(
+            with(json!({"type": "json_schema", "json_schema": {"name": "a", "schema": schema}}))
+                .unwrap()
+                .constraint,
+            OutputConstraint::JsonSchema(schema)
+        );
+        assert_eq!(
+            with(json!({"type": "text"})).unwrap().constraint,
+            OutputConstraint::None
+        );
+        assert!(with(json!({"type": "yaml"}))
+            .unwrap_err()
+            .contains("response_format.type"));
+        assert!(with(json!({"type": "json_schema", "json_schema": {}}))
+            .unwrap_err()
+            .contains("json_schema.schema"));
     }
 }

@@ -8,8 +8,9 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::assistant::Assistant;
+use crate::cloud::Reasons;
 use crate::engine::{
-    ChatMessage, GenerationRequest, GenerationStats, OutputConstraint, StreamEvent,
+    Backend, ChatMessage, GenerationRequest, GenerationStats, OutputConstraint, StreamEvent,
 };
 use crate::error::{CoreError, Result};
 use crate::index::{DocKey, DocKind, Filters};
@@ -72,6 +73,11 @@ pub struct Answer {
     pub model: String,
     pub elapsed_ms: u64,
     pub generation: Option<GenerationStats>,
+    /// Where it was written: `local` or `cloud`.
+    pub route: &'static str,
+    /// Said to the user beside the answer: the cloud model wrote it (and what went out), or why
+    /// it stayed on the device or fell back to it.
+    pub notice: Option<String>,
 }
 
 /// What an ask stream delivers: the passages first, then the answer's text as it is written,
@@ -80,6 +86,9 @@ pub struct Answer {
 pub enum AskEvent {
     Passages(Vec<Citation>),
     Token(String),
+    /// The text so far is withdrawn and the answer is written again; the notice says why (the
+    /// local answer failed its check and goes to the cloud model, or the cloud model failed).
+    Restart(String),
     Done(Box<Answer>),
 }
 
@@ -375,9 +384,92 @@ impl Library {
     }
 }
 
+/// The answer's text checked: citations read (and moved to the passage that states it), found or
+/// not, facts the cited passages do not state.
+fn finish_answer(
+    question: &str,
+    text: &str,
+    passages: Vec<Citation>,
+    model: String,
+    started: std::time::Instant,
+) -> Answer {
+    let mut answer = text.trim().to_string();
+    let mut cited = cited_numbers(&answer, passages.len());
+    let mut citation_moved = None;
+    if let [n] = cited[..] {
+        if let Some(better) = better_citation(&answer, n, &passages) {
+            answer = answer.replace(&format!("[{n}]"), &format!("[{better}]"));
+            cited = vec![better];
+            citation_moved = Some((n, better));
+        }
+    }
+    let found = !answer.starts_with(NOT_FOUND) && !cited.is_empty();
+    let cited_text: String = cited
+        .iter()
+        .map(|n| {
+            let c = &passages[n - 1];
+            format!(
+                "{}\n{}\n{}\n",
+                c.title,
+                c.from.as_deref().unwrap_or(""),
+                c.passage
+            )
+        })
+        .collect();
+    let unsupported = if found {
+        crate::factcheck::unsupported(&answer, &crate::factcheck::Source::new(&cited_text))
+    } else {
+        Vec::new()
+    };
+    Answer {
+        question: question.to_string(),
+        answer,
+        found,
+        passages,
+        cited,
+        citation_moved,
+        unsupported,
+        model,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+        generation: None,
+        route: "local",
+        notice: None,
+    }
+}
+
+/// Why a local answer failed its check, or None when it passed.
+fn failed_check(answer: &Answer) -> Option<&'static str> {
+    if answer.passages.is_empty() {
+        None
+    } else if !answer.found {
+        Some("the local model did not find the answer in the passages")
+    } else if !answer.unsupported.is_empty() {
+        Some("the local answer stated what its sources do not")
+    } else {
+        None
+    }
+}
+
 impl Assistant {
     /// Answers `question` from the user's mail and notes, streaming the answer as it is written.
+    /// When the local answer fails its check and the privacy router allows it, the cloud model
+    /// writes it again (see [`Assistant::ask_routed`]).
     pub async fn ask(&self, question: &str, scope: AskScope) -> Result<AskStream> {
+        self.ask_routed(question, scope, false).await
+    }
+
+    /// Answers `question`; with `user_asked`, by the cloud model when the privacy router lets the
+    /// passages go (a cloud model is set, ask is allowed, no passage is from a private source).
+    /// Without it, the cloud model is asked only when the local answer fails its check (no
+    /// answer found in the passages, or facts its sources do not state) and the router allows.
+    /// Personal data goes out as placeholders; every call is logged; a cloud failure falls back
+    /// to the local model with a notice.
+    pub async fn ask_routed(
+        &self,
+        question: &str,
+        scope: AskScope,
+        user_asked: bool,
+    ) -> Result<AskStream> {
         let model = self.engine_config()?.model_id;
         let question = question.trim().to_string();
         if question.is_empty() {
@@ -386,7 +478,7 @@ impl Assistant {
             ));
         }
         let passages = self.library().ask_passages(&question, &scope).await?;
-        if !passages.is_empty() {
+        if !passages.is_empty() && !user_asked {
             // Loaded before the clock starts, like smart reply: loading is measured on its own.
             self.engine().await?;
         }
@@ -394,12 +486,41 @@ impl Assistant {
         let this = self.clone();
         tokio::spawn(async move {
             let started = std::time::Instant::now();
-            let result = this.answer(&question, passages, model, started, &tx).await;
+            let result = this
+                .answer(&question, passages, model, started, user_asked, &tx)
+                .await;
             if let Err(e) = result {
                 let _ = tx.send(Err(e)).await;
             }
         });
         Ok(AskStream { rx })
+    }
+
+    /// What asking the cloud model `question` would send, without sending anything: where it
+    /// would go (or why it stays), the passages and question with personal data as placeholders.
+    pub async fn ask_cloud_preview(
+        &self,
+        question: &str,
+        scope: AskScope,
+    ) -> Result<crate::cloud::CloudPreview> {
+        let passages = self.library().ask_passages(question.trim(), &scope).await?;
+        self.ask_preview(question, &passages, Reasons::USER_ASKED)
+            .await
+    }
+
+    async fn ask_preview(
+        &self,
+        question: &str,
+        passages: &[Citation],
+        reasons: Reasons,
+    ) -> Result<crate::cloud::CloudPreview> {
+        let keys: Vec<DocKey> = passages
+            .iter()
+            .filter_map(|c| DocKey::parse(&c.id))
+            .collect();
+        let request = build_request(question, passages);
+        let text = &request.messages.last().expect("the question").content;
+        self.cloud_preview_of("ask", &keys, reasons, text).await
     }
 
     async fn answer(
@@ -408,77 +529,193 @@ impl Assistant {
         passages: Vec<Citation>,
         model: String,
         started: std::time::Instant,
+        user_asked: bool,
         tx: &mpsc::Sender<Result<AskEvent>>,
     ) -> Result<()> {
         let closed = || CoreError::Cancelled;
         tx.send(Ok(AskEvent::Passages(passages.clone())))
             .await
             .map_err(|_| closed())?;
-        let mut text = String::new();
-        let mut generation = None;
         if passages.is_empty() {
-            text.push_str(NOT_FOUND);
-            tx.send(Ok(AskEvent::Token(text.clone())))
+            tx.send(Ok(AskEvent::Token(NOT_FOUND.to_string())))
                 .await
                 .map_err(|_| closed())?;
-        } else {
-            let mut stream = self.generate(build_request(question, &passages)).await?;
-            while let Some(event) = stream.next().await {
-                match event? {
-                    StreamEvent::Token(t) => {
-                        text.push_str(&t);
-                        // The receiver went away: dropping `stream` stops the model.
-                        tx.send(Ok(AskEvent::Token(t)))
+            let done = finish_answer(question, NOT_FOUND, passages, model, started);
+            return tx
+                .send(Ok(AskEvent::Done(Box::new(done))))
+                .await
+                .map_err(|_| closed());
+        }
+        let mut notice = None;
+        if user_asked {
+            let preview = self
+                .ask_preview(question, &passages, Reasons::USER_ASKED)
+                .await?;
+            if preview.goes_to_cloud() {
+                match self.ask_cloud(question, &passages, &preview, tx).await {
+                    Ok(text) => {
+                        let mut done = finish_answer(
+                            question,
+                            &text,
+                            passages,
+                            preview.model.clone(),
+                            started,
+                        );
+                        done.route = "cloud";
+                        done.notice = Some(preview.sent_notice());
+                        return tx
+                            .send(Ok(AskEvent::Done(Box::new(done))))
+                            .await
+                            .map_err(|_| closed());
+                    }
+                    Err(CoreError::Cancelled) => return Err(CoreError::Cancelled),
+                    Err(e) => {
+                        let said = crate::cloud::fallback_notice(&e);
+                        tx.send(Ok(AskEvent::Restart(said.clone())))
                             .await
                             .map_err(|_| closed())?;
+                        notice = Some(said);
                     }
-                    StreamEvent::Done(stats) => generation = Some(stats),
+                }
+            } else {
+                notice = crate::cloud::stayed_notice(&preview.route, Reasons::USER_ASKED);
+            }
+        }
+        let (text, generation) = self.ask_local(question, &passages, tx).await?;
+        let mut done = finish_answer(question, &text, passages, model, started);
+        done.generation = generation;
+        done.notice = notice;
+        if let Some(why) = failed_check(&done).filter(|_| !user_asked) {
+            if self.settings()?.cloud.is_some() {
+                let reasons = Reasons {
+                    local_answer_failed: true,
+                    ..Reasons::default()
+                };
+                let preview = self.ask_preview(question, &done.passages, reasons).await?;
+                if preview.goes_to_cloud() {
+                    tx.send(Ok(AskEvent::Restart(format!(
+                        "{why}; asking the cloud model"
+                    ))))
+                    .await
+                    .map_err(|_| closed())?;
+                    match self.ask_cloud(question, &done.passages, &preview, tx).await {
+                        Ok(text) => {
+                            let passages = std::mem::take(&mut done.passages);
+                            done = finish_answer(
+                                question,
+                                &text,
+                                passages,
+                                preview.model.clone(),
+                                started,
+                            );
+                            done.route = "cloud";
+                            done.notice = Some(format!("{why}. {}", preview.sent_notice()));
+                        }
+                        Err(CoreError::Cancelled) => return Err(CoreError::Cancelled),
+                        Err(e) => {
+                            let said = format!(
+                                "{why}, and the cloud model could not answer ({e}): the local answer is shown."
+                            );
+                            tx.send(Ok(AskEvent::Restart(said.clone())))
+                                .await
+                                .map_err(|_| closed())?;
+                            tx.send(Ok(AskEvent::Token(done.answer.clone())))
+                                .await
+                                .map_err(|_| closed())?;
+                            done.notice = Some(said);
+                        }
+                    }
                 }
             }
         }
-        let mut answer = text.trim().to_string();
-        let mut cited = cited_numbers(&answer, passages.len());
-        let mut citation_moved = None;
-        if let [n] = cited[..] {
-            if let Some(better) = better_citation(&answer, n, &passages) {
-                answer = answer.replace(&format!("[{n}]"), &format!("[{better}]"));
-                cited = vec![better];
-                citation_moved = Some((n, better));
-            }
-        }
-        let found = !answer.starts_with(NOT_FOUND) && !cited.is_empty();
-        let cited_text: String = cited
-            .iter()
-            .map(|n| {
-                let c = &passages[n - 1];
-                format!(
-                    "{}\n{}\n{}\n",
-                    c.title,
-                    c.from.as_deref().unwrap_or(""),
-                    c.passage
-                )
-            })
-            .collect();
-        let unsupported = if found {
-            crate::factcheck::unsupported(&answer, &crate::factcheck::Source::new(&cited_text))
-        } else {
-            Vec::new()
-        };
-        let done = Answer {
-            question: question.to_string(),
-            answer,
-            found,
-            passages,
-            cited,
-            citation_moved,
-            unsupported,
-            model,
-            elapsed_ms: started.elapsed().as_millis() as u64,
-            generation,
-        };
         tx.send(Ok(AskEvent::Done(Box::new(done))))
             .await
             .map_err(|_| closed())
+    }
+
+    /// The local model's answer, streamed to `tx` as it is written.
+    async fn ask_local(
+        &self,
+        question: &str,
+        passages: &[Citation],
+        tx: &mpsc::Sender<Result<AskEvent>>,
+    ) -> Result<(String, Option<GenerationStats>)> {
+        let mut text = String::new();
+        let mut generation = None;
+        let mut stream = self.generate(build_request(question, passages)).await?;
+        while let Some(event) = stream.next().await {
+            match event? {
+                StreamEvent::Token(t) => {
+                    text.push_str(&t);
+                    // The receiver went away: dropping `stream` stops the model.
+                    tx.send(Ok(AskEvent::Token(t)))
+                        .await
+                        .map_err(|_| CoreError::Cancelled)?;
+                }
+                StreamEvent::Done(stats) => generation = Some(stats),
+            }
+        }
+        Ok((text, generation))
+    }
+
+    /// The cloud model's answer over `preview`'s text (personal data as placeholders, put back
+    /// as the answer streams to `tx`); the call is logged.
+    async fn ask_cloud(
+        &self,
+        question: &str,
+        passages: &[Citation],
+        preview: &crate::cloud::CloudPreview,
+        tx: &mpsc::Sender<Result<AskEvent>>,
+    ) -> Result<String> {
+        let engine = self.cloud_engine()?;
+        let mut request = build_request(question, passages);
+        request.messages.last_mut().expect("the question").content = preview.text.clone();
+        request.constraint = OutputConstraint::None;
+        request.max_tokens = Some(200);
+        let chars: usize = request
+            .messages
+            .iter()
+            .map(|m| m.content.chars().count())
+            .sum();
+        let mut restorer = crate::privacy::StreamRestorer::new(preview.placeholders.clone());
+        let mut text = String::new();
+        let result: Result<()> = async {
+            let mut stream = engine.generate(request)?;
+            while let Some(event) = stream.next().await {
+                if let StreamEvent::Token(t) = event? {
+                    let shown = restorer.push(&t);
+                    if !shown.is_empty() {
+                        text.push_str(&shown);
+                        tx.send(Ok(AskEvent::Token(shown)))
+                            .await
+                            .map_err(|_| CoreError::Cancelled)?;
+                    }
+                }
+            }
+            let rest = restorer.finish();
+            if !rest.is_empty() {
+                text.push_str(&rest);
+                tx.send(Ok(AskEvent::Token(rest)))
+                    .await
+                    .map_err(|_| CoreError::Cancelled)?;
+            }
+            Ok(())
+        }
+        .await;
+        let outcome = match &result {
+            Ok(()) => "ok".to_string(),
+            Err(e) => e.to_string(),
+        };
+        self.log_cloud_call(
+            "ask",
+            &engine,
+            chars,
+            &preview.sources,
+            preview.placeholders.len(),
+            &outcome,
+        )
+        .await?;
+        result.map(|()| text)
     }
 }
 
@@ -574,5 +811,32 @@ mod tests {
             Some("The PEP help desk number is 713-555-0100.")
         );
         assert_eq!(best_passage(&[], &words), None);
+    }
+
+    #[test]
+    fn a_local_answer_fails_its_check_when_it_finds_nothing_or_states_what_its_passages_do_not() {
+        let started = std::time::Instant::now();
+        let passages = vec![citation(1, Some("Priya"))];
+        let finish = |text: &str, passages: Vec<Citation>| {
+            finish_answer("When is the review?", text, passages, "m".into(), started)
+        };
+        let good = finish("The review is on Thursday at 14:00 [1].", passages.clone());
+        assert!(good.found && good.unsupported.is_empty(), "{good:?}");
+        assert_eq!(failed_check(&good), None);
+        let missed = finish(NOT_FOUND, passages.clone());
+        assert!(failed_check(&missed).unwrap().contains("did not find"));
+        let uncited = finish("The review is on Thursday.", passages.clone());
+        assert!(failed_check(&uncited).is_some(), "no citation: not found");
+        let invented = finish(
+            "The review is on Friday 17 November at 09:00 [1].",
+            passages,
+        );
+        assert!(
+            failed_check(&invented).unwrap().contains("sources do not"),
+            "{:?}",
+            invented.unsupported
+        );
+        // With nothing retrieved, a bigger model has nothing more to read.
+        assert_eq!(failed_check(&finish(NOT_FOUND, Vec::new())), None);
     }
 }

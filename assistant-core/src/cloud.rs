@@ -2,8 +2,12 @@
 //! keyring, never in a file), requests sent to it on the user's say-so, and the API key of the
 //! local server (`assistant serve`).
 
+use serde::Serialize;
+
 use crate::engine::{Backend, CloudEngine, GenerationRequest};
 use crate::error::{CoreError, Result};
+use crate::index::DocKey;
+use crate::privacy::{Route, RouteInput};
 use crate::secrets::Keyring;
 use crate::settings::{CloudSettings, Settings};
 use crate::Assistant;
@@ -27,7 +31,116 @@ pub fn new_api_key() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Why a request might go to the cloud model (the privacy router weighs these with the
+/// settings and the sources' labels).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reasons {
+    /// The user asked for the cloud model for this request.
+    pub user_asked: bool,
+    /// The input does not fit what the local model reads.
+    pub too_long_for_local: bool,
+    /// The local answer failed its check.
+    pub local_answer_failed: bool,
+}
+
+impl Reasons {
+    pub const USER_ASKED: Reasons = Reasons {
+        user_asked: true,
+        too_long_for_local: false,
+        local_answer_failed: false,
+    };
+}
+
+/// What a request would send to the cloud model, shown before anything leaves the device.
+#[derive(Debug, Clone, Serialize)]
+pub struct CloudPreview {
+    pub server: String,
+    pub model: String,
+    /// Where it would go, and why.
+    pub route: Route,
+    /// Characters that would leave the device.
+    pub chars: usize,
+    /// Names of the sources the text comes from.
+    pub sources: Vec<String>,
+    /// (placeholder, original): the originals never leave; the user sees both here.
+    pub placeholders: Vec<(String, String)>,
+    /// The text exactly as it would be sent.
+    pub text: String,
+}
+
+impl CloudPreview {
+    pub fn goes_to_cloud(&self) -> bool {
+        matches!(self.route, Route::Cloud { .. })
+    }
+
+    /// Said beside an answer the cloud model wrote.
+    pub fn sent_notice(&self) -> String {
+        format!(
+            "Written by the cloud model at {} ({} characters sent, {} personal details as placeholders).",
+            self.server,
+            self.chars,
+            self.placeholders.len()
+        )
+    }
+}
+
+/// Why a request the user asked the cloud model for stayed here, as said to the user; None when
+/// the user did not ask (the router's own reasons go unmentioned when they come to nothing).
+pub fn stayed_notice(route: &Route, reasons: Reasons) -> Option<String> {
+    match route {
+        Route::Local { reason } if reasons.user_asked => {
+            Some(format!("Written on this device: {reason}."))
+        }
+        _ => None,
+    }
+}
+
+/// Said when the cloud model was meant to answer but could not.
+pub fn fallback_notice(error: &CoreError) -> String {
+    format!("The cloud model could not answer ({error}); written on this device instead.")
+}
+
 impl Assistant {
+    /// Where a request made of `text`, read from the documents `docs`, would go for `feature`,
+    /// and exactly what would be sent (personal data as placeholders). Sends nothing.
+    pub async fn cloud_preview_of(
+        &self,
+        feature: &str,
+        docs: &[DocKey],
+        reasons: Reasons,
+        text: &str,
+    ) -> Result<CloudPreview> {
+        let keys = docs.to_vec();
+        let library = self.library().clone();
+        let sources =
+            crate::library::blocking(move || library.open_store()?.sources_of(&keys)).await?;
+        let settings = self.settings()?;
+        let route = crate::privacy::decide(
+            settings.cloud.as_ref(),
+            &RouteInput {
+                feature,
+                sources: &sources,
+                user_asked: reasons.user_asked,
+                too_long_for_local: reasons.too_long_for_local,
+                local_answer_failed: reasons.local_answer_failed,
+            },
+        );
+        let redacted = crate::privacy::redact(text);
+        let (server, model) = settings
+            .cloud
+            .map(|c| (c.base_url, c.model))
+            .unwrap_or_default();
+        Ok(CloudPreview {
+            server,
+            model,
+            route,
+            chars: redacted.text.chars().count(),
+            sources: sources.into_iter().map(|(name, _)| name).collect(),
+            placeholders: redacted.placeholders,
+            text: redacted.text,
+        })
+    }
+
     /// Sets the cloud model. `api_key` goes to the keyring (None keeps the saved one, or none
     /// for a server that needs no key). Nothing is sent anywhere here.
     pub fn set_cloud(

@@ -150,6 +150,49 @@ pub fn restore(answer: &str, placeholders: &[(String, String)]) -> String {
     out
 }
 
+/// Puts the originals back into an answer that arrives in pieces: a piece ending inside what may
+/// be a placeholder is held back until the placeholder is whole.
+#[derive(Debug, Clone)]
+pub struct StreamRestorer {
+    placeholders: Vec<(String, String)>,
+    held: String,
+}
+
+impl StreamRestorer {
+    pub fn new(placeholders: Vec<(String, String)>) -> Self {
+        StreamRestorer {
+            placeholders,
+            held: String::new(),
+        }
+    }
+
+    /// The next piece of the answer; returns what can be shown now.
+    pub fn push(&mut self, piece: &str) -> String {
+        self.held.push_str(piece);
+        // An open bracket that could still become a placeholder (`[EMAIL_1]`) waits.
+        let cut = match self.held.rfind('[') {
+            Some(i)
+                if !self.held[i..].contains(']')
+                    && self.held.len() - i <= 24
+                    && self.held[i + 1..]
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') =>
+            {
+                i
+            }
+            _ => self.held.len(),
+        };
+        let rest = self.held.split_off(cut);
+        let ready = std::mem::replace(&mut self.held, rest);
+        restore(&ready, &self.placeholders)
+    }
+
+    /// What is still held at the end of the answer.
+    pub fn finish(&mut self) -> String {
+        restore(&std::mem::take(&mut self.held), &self.placeholders)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +276,26 @@ mod tests {
             matches!(decide(Some(&cloud(&[])), &chat), Route::Cloud { .. }),
             "chat --cloud is the user's own text"
         );
+    }
+
+    #[test]
+    fn a_placeholder_split_across_streamed_pieces_is_restored_whole() {
+        let placeholders = vec![(
+            "[EMAIL_1]".to_string(),
+            "sara@northwind.example".to_string(),
+        )];
+        let mut r = StreamRestorer::new(placeholders);
+        let mut shown = String::new();
+        for piece in ["Write to [", "EMA", "IL_", "1]", " today [2]", "; see [3"] {
+            let out = r.push(piece);
+            assert!(
+                !out.contains('[') || out.contains(']'),
+                "half a bracket shown: {out:?}"
+            );
+            shown.push_str(&out);
+        }
+        shown.push_str(&r.finish());
+        assert_eq!(shown, "Write to sara@northwind.example today [2]; see [3");
     }
 
     #[test]

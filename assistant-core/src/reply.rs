@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{ChatMessage, GenerationRequest, OutputConstraint, Priority, StreamEvent};
 use crate::error::{CoreError, Result};
-use crate::index::Filters;
+use crate::index::{DocKey, Filters};
 use crate::library::{blocking, Library, Shown};
 use crate::store::{Draft, MessageRecord};
 use crate::Assistant;
@@ -16,6 +16,8 @@ pub const MAX_WORDS: usize = 20;
 
 /// Characters of the message's own new text the model reads (the quoted history is left out).
 const MAX_MESSAGE_CHARS: usize = 1_200;
+/// Of a message, the cloud model reads at most this much.
+const CLOUD_MESSAGE_CHARS: usize = 12_000;
 
 /// What a suggestion does: Gmail-style smart reply needs a positive and a negative option.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -258,6 +260,17 @@ pub fn build_request(
     sensitive: bool,
     past_replies: &[String],
 ) -> GenerationRequest {
+    build_request_reading(m, new_text, sensitive, past_replies, MAX_MESSAGE_CHARS)
+}
+
+/// [`build_request`] reading up to `max_chars` of the message.
+fn build_request_reading(
+    m: &MessageRecord,
+    new_text: &str,
+    sensitive: bool,
+    past_replies: &[String],
+    max_chars: usize,
+) -> GenerationRequest {
     let mut user = String::new();
     if !past_replies.is_empty() {
         user.push_str("Replies I wrote before, for my style:\n");
@@ -281,7 +294,7 @@ pub fn build_request(
         "Email from {sender}\nSubject: {}\n\n",
         m.subject.trim()
     ));
-    user.push_str(&truncate_chars(new_text.trim(), MAX_MESSAGE_CHARS));
+    user.push_str(&truncate_chars(new_text.trim(), max_chars));
     let mut request = GenerationRequest::new(vec![
         ChatMessage::system(SYSTEM_PROMPT),
         ChatMessage::user(EXAMPLE_EMAIL),
@@ -396,15 +409,21 @@ pub struct SmartReply {
     pub cached: bool,
     /// The model's request when it ran now: prompt and answer tokens, time to first token.
     pub generation: Option<crate::engine::GenerationStats>,
+    /// Where they were written: `local` or `cloud`.
+    pub route: &'static str,
+    /// Said beside the suggestions: the cloud model wrote them (and what went out), or why they
+    /// were written on this device after all.
+    pub notice: Option<String>,
 }
 
 impl Library {
     /// A message with what smart reply needs around it: its new text (without quoted history),
-    /// the user's addresses, and up to three of the user's past replies to similar mail.
+    /// the user's addresses, and up to three of the user's past replies to similar mail (with
+    /// the ids of the messages they come from).
     async fn reply_context(
         &self,
         id: String,
-    ) -> Result<(MessageRecord, String, Vec<String>, Vec<String>)> {
+    ) -> Result<(MessageRecord, String, Vec<String>, Vec<(i64, String)>)> {
         let m = match self.show(&id).await? {
             Shown::Message(m) => *m,
             _ => {
@@ -446,7 +465,7 @@ impl Library {
                     if let Some(r) = store.message(n)? {
                         let text = crate::chunk::mail_new_text(&r.body_text).trim().to_string();
                         if !text.is_empty() && text.split_whitespace().count() <= 60 {
-                            past.push(text);
+                            past.push((n, text));
                         }
                     }
                     if past.len() == 3 {
@@ -547,7 +566,22 @@ impl Assistant {
     /// Three suggested replies to a message (or why there are none), from the store when they were
     /// computed before with the active model, unless `fresh`.
     pub async fn smart_reply(&self, id: &str, fresh: bool) -> Result<SmartReply> {
-        self.smart_reply_with(id, fresh, Priority::Interactive)
+        self.smart_reply_routed(id, fresh, false).await
+    }
+
+    /// Smart reply; with `user_asked`, written by the cloud model when the privacy router lets
+    /// the message go (a cloud model is set, reply is allowed, neither the message nor the past
+    /// replies read for style come from a private source). Without it, suggestions computed now
+    /// for a message longer than the local model reads go to the cloud model when allowed.
+    /// Personal data goes out as placeholders; the call is logged; a cloud failure falls back to
+    /// the local model with a notice.
+    pub async fn smart_reply_routed(
+        &self,
+        id: &str,
+        fresh: bool,
+        user_asked: bool,
+    ) -> Result<SmartReply> {
+        self.smart_reply_with(id, fresh || user_asked, Priority::Interactive, user_asked)
             .await
     }
 
@@ -564,7 +598,7 @@ impl Assistant {
         })
         .await?;
         for id in &ids {
-            self.smart_reply_with(&format!("m{id}"), false, Priority::Background)
+            self.smart_reply_with(&format!("m{id}"), false, Priority::Background, false)
                 .await?;
         }
         Ok(ids.len())
@@ -575,6 +609,7 @@ impl Assistant {
         id: &str,
         fresh: bool,
         priority: Priority,
+        user_asked: bool,
     ) -> Result<SmartReply> {
         let model = self.engine_config()?.model_id;
         let library = self.library();
@@ -589,30 +624,78 @@ impl Assistant {
                     elapsed_ms: ms,
                     cached: true,
                     generation: None,
+                    route: "local",
+                    notice: None,
                 });
             }
         }
         let decision = decide(&m, &new_text, &addresses);
-        if matches!(decision, Decision::Suggest { .. }) {
+        let reasons = crate::cloud::Reasons {
+            user_asked,
+            // Background work never sends anything: only what the user is looking at.
+            too_long_for_local: priority == Priority::Interactive
+                && new_text.trim().chars().count() > MAX_MESSAGE_CHARS,
+            local_answer_failed: false,
+        };
+        let may_go = matches!(decision, Decision::Suggest { .. })
+            && reasons != crate::cloud::Reasons::default()
+            && (user_asked || self.settings()?.cloud.is_some());
+        if matches!(decision, Decision::Suggest { .. }) && !user_asked {
             // Loaded before the clock starts: the app keeps the model loaded, and loading is
             // measured on its own (`assistant bench`).
             self.engine().await?;
         }
         let started = std::time::Instant::now();
         let mut generation = None;
+        let mut route = "local";
+        let mut notice = None;
+        let past_texts: Vec<String> = past.iter().map(|(_, t)| t.clone()).collect();
         let outcome = match decision {
             Decision::Skip(reason) => Outcome::Skipped(reason),
             Decision::Suggest { sensitive } => {
-                let mut request = build_request(&m, &new_text, sensitive, &past);
-                request.priority = priority;
-                let mut stream = self.generate(request).await?;
-                let mut text = String::new();
-                while let Some(event) = stream.next().await {
-                    match event? {
-                        StreamEvent::Token(t) => text.push_str(&t),
-                        StreamEvent::Done(stats) => generation = Some(stats),
+                let mut from_cloud = None;
+                if may_go {
+                    let (request, preview) = self
+                        .reply_cloud_request(&m, &new_text, sensitive, &past, reasons)
+                        .await?;
+                    if preview.goes_to_cloud() {
+                        match self
+                            .cloud_answer(
+                                "reply",
+                                request,
+                                &preview.sources,
+                                preview.placeholders.len(),
+                            )
+                            .await
+                        {
+                            Ok(out) => {
+                                from_cloud =
+                                    Some(crate::privacy::restore(&out, &preview.placeholders));
+                                route = "cloud";
+                                notice = Some(preview.sent_notice());
+                            }
+                            Err(e) => notice = Some(crate::cloud::fallback_notice(&e)),
+                        }
+                    } else {
+                        notice = crate::cloud::stayed_notice(&preview.route, reasons);
                     }
                 }
+                let text = match from_cloud {
+                    Some(text) => text,
+                    None => {
+                        let mut request = build_request(&m, &new_text, sensitive, &past_texts);
+                        request.priority = priority;
+                        let mut stream = self.generate(request).await?;
+                        let mut text = String::new();
+                        while let Some(event) = stream.next().await {
+                            match event? {
+                                StreamEvent::Token(t) => text.push_str(&t),
+                                StreamEvent::Done(stats) => generation = Some(stats),
+                            }
+                        }
+                        text
+                    }
+                };
                 Outcome::Suggestions(parse_suggestions(&text, sensitive))
             }
         };
@@ -627,7 +710,56 @@ impl Assistant {
             elapsed_ms,
             cached: false,
             generation,
+            route,
+            notice,
         })
+    }
+
+    /// What asking the cloud model for suggestions to message `id` would send, without sending
+    /// anything: where it would go (or why it stays), the text with personal data as
+    /// placeholders.
+    pub async fn reply_cloud_preview(&self, id: &str) -> Result<crate::cloud::CloudPreview> {
+        let (m, new_text, addresses, past) = self.library().reply_context(id.to_string()).await?;
+        let sensitive = match decide(&m, &new_text, &addresses) {
+            Decision::Suggest { sensitive } => sensitive,
+            Decision::Skip(reason) => {
+                return Err(CoreError::InvalidRequest(format!(
+                    "m{} gets no suggestions: {}",
+                    m.id,
+                    reason.explain()
+                )))
+            }
+        };
+        let reasons = crate::cloud::Reasons::USER_ASKED;
+        let (_, preview) = self
+            .reply_cloud_request(&m, &new_text, sensitive, &past, reasons)
+            .await?;
+        Ok(preview)
+    }
+
+    /// The request the cloud model would get for suggestions to `m` (reading more of it than the
+    /// local model does, personal data as placeholders), and its preview.
+    async fn reply_cloud_request(
+        &self,
+        m: &MessageRecord,
+        new_text: &str,
+        sensitive: bool,
+        past: &[(i64, String)],
+        reasons: crate::cloud::Reasons,
+    ) -> Result<(GenerationRequest, crate::cloud::CloudPreview)> {
+        let past_texts: Vec<String> = past.iter().map(|(_, t)| t.clone()).collect();
+        let mut request =
+            build_request_reading(m, new_text, sensitive, &past_texts, CLOUD_MESSAGE_CHARS);
+        let mut docs = vec![DocKey::Message(m.id)];
+        docs.extend(past.iter().map(|(n, _)| DocKey::Message(*n)));
+        let last = request.messages.last_mut().expect("the email");
+        let preview = self
+            .cloud_preview_of("reply", &docs, reasons, &last.content)
+            .await?;
+        last.content = preview.text.clone();
+        request.constraint = OutputConstraint::None;
+        request.max_tokens = Some(160);
+        Ok((request, preview))
     }
 
     /// Opens a draft from suggestion `index` (0-based) of a message's smart reply.

@@ -25,22 +25,7 @@ pub enum SummaryTarget {
     Day(Option<String>),
 }
 
-/// What a request would send to the cloud model, shown before anything leaves the device.
-#[derive(Debug, Clone, Serialize)]
-pub struct CloudPreview {
-    pub server: String,
-    pub model: String,
-    /// Where it would go, and why.
-    pub route: crate::privacy::Route,
-    /// Characters that would leave the device.
-    pub chars: usize,
-    /// Names of the sources the text comes from.
-    pub sources: Vec<String>,
-    /// (placeholder, original): the originals never leave; the user sees both here.
-    pub placeholders: Vec<(String, String)>,
-    /// The text exactly as it would be sent.
-    pub text: String,
-}
+pub use crate::cloud::CloudPreview;
 
 /// A summary as the CLI and the app show it. Always machine-written: shown with that label.
 #[derive(Debug, Clone, Serialize)]
@@ -740,58 +725,57 @@ impl Assistant {
     /// where it would go (or why it stays), the text with personal data as placeholders.
     pub async fn summary_cloud_preview(&self, target: SummaryTarget) -> Result<CloudPreview> {
         let material = self.library().summary_material(target).await?;
-        self.cloud_preview("summarize", &material).await
+        self.cloud_preview(&material, crate::cloud::Reasons::USER_ASKED)
+            .await
     }
 
-    async fn cloud_preview(&self, feature: &str, material: &Material) -> Result<CloudPreview> {
+    async fn cloud_preview(
+        &self,
+        material: &Material,
+        reasons: crate::cloud::Reasons,
+    ) -> Result<CloudPreview> {
         let keys: Vec<DocKey> = material
             .sources
             .iter()
             .filter_map(|s| DocKey::parse(s))
             .collect();
-        let library = self.library().clone();
-        let sources =
-            crate::library::blocking(move || library.open_store()?.sources_of(&keys)).await?;
-        let settings = self.settings()?;
-        let route = crate::privacy::decide(
-            settings.cloud.as_ref(),
-            &crate::privacy::RouteInput {
-                feature,
-                sources: &sources,
-                user_asked: true,
-                ..Default::default()
-            },
-        );
-        let redacted = crate::privacy::redact(&material.full_text());
-        Ok(CloudPreview {
-            server: settings
-                .cloud
-                .as_ref()
-                .map(|c| c.base_url.clone())
-                .unwrap_or_default(),
-            model: settings
-                .cloud
-                .as_ref()
-                .map(|c| c.model.clone())
-                .unwrap_or_default(),
-            route,
-            chars: redacted.text.chars().count(),
-            sources: sources.into_iter().map(|(name, _)| name).collect(),
-            placeholders: redacted.placeholders,
-            text: redacted.text,
-        })
+        // The cloud model reads as much as the local one does in all its stages.
+        let text = first_chars(&material.full_text(), MAX_SOURCE_CHARS);
+        self.cloud_preview_of("summarize", &keys, reasons, &text)
+            .await
     }
 
-    /// A summary written by the cloud model when the privacy router lets it go (the user asked
-    /// for it, the feature is allowed, no source is private): personal data goes out as
-    /// placeholders and comes back in the summary, the call is logged. Otherwise, or when the
-    /// server cannot be reached, the local model writes it and `notice` says why.
+    /// A summary the user asked the cloud model for: see [`Assistant::summarize_routed`].
     pub async fn summarize_via_cloud(&self, target: SummaryTarget) -> Result<Summary> {
+        self.summarize_routed(target, true).await
+    }
+
+    /// A summary, written by the cloud model when the privacy router sends it there (a cloud
+    /// model is set, summaries are allowed, no source is private, and the user asked for it or
+    /// the text is longer than the local model reads at once): personal data goes out as
+    /// placeholders and comes back in the summary, and the call is logged. Otherwise, or when
+    /// the server cannot be reached, the local model writes it and `notice` says why.
+    pub async fn summarize_routed(
+        &self,
+        target: SummaryTarget,
+        user_asked: bool,
+    ) -> Result<Summary> {
         let material = self.library().summary_material(target.clone()).await?;
-        let preview = self.cloud_preview("summarize", &material).await?;
-        if let crate::privacy::Route::Local { reason } = &preview.route {
+        let (parts, truncated) = stage_texts(&material.sections);
+        let reasons = crate::cloud::Reasons {
+            user_asked,
+            too_long_for_local: parts.len() > 1 || truncated,
+            local_answer_failed: false,
+        };
+        if reasons == crate::cloud::Reasons::default()
+            || (!user_asked && self.settings()?.cloud.is_none())
+        {
+            return self.summarize(target).await;
+        }
+        let preview = self.cloud_preview(&material, reasons).await?;
+        if !preview.goes_to_cloud() {
             let mut summary = self.summarize(target).await?;
-            summary.notice = Some(format!("Written on this device: {reason}."));
+            summary.notice = crate::cloud::stayed_notice(&preview.route, reasons);
             return Ok(summary);
         }
         let started = std::time::Instant::now();
@@ -810,22 +794,17 @@ impl Assistant {
             Ok(out) => out,
             Err(e) => {
                 let mut summary = self.summarize(target).await?;
-                summary.notice = Some(format!(
-                    "The cloud model could not answer ({e}); written on this device instead."
-                ));
+                summary.notice = Some(crate::cloud::fallback_notice(&e));
                 return Ok(summary);
             }
         };
         let restored = crate::privacy::restore(&out, &preview.placeholders);
         let (gist, points) = parse_summary(&restored);
-        let mut summary = checked(material, gist, points, preview.model);
+        let cloud_truncated = material.full_text().chars().count() > MAX_SOURCE_CHARS;
+        let mut summary = checked(material, gist, points, preview.model.clone());
         summary.route = "cloud";
-        summary.notice = Some(format!(
-            "Written by the cloud model at {} ({} characters sent, {} personal details as placeholders).",
-            preview.server,
-            preview.chars,
-            preview.placeholders.len()
-        ));
+        summary.truncated = cloud_truncated;
+        summary.notice = Some(preview.sent_notice());
         summary.elapsed_ms = started.elapsed().as_millis() as u64;
         Ok(summary)
     }

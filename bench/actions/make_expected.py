@@ -177,7 +177,7 @@ def when(phrase):
         return dt.datetime.combine(day, dt.time(20, 0))
     if p == "tomorrow":
         return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(9, 0))
-    m = re.fullmatch(r"in (\d+) (hour|minute)s?", p)
+    m = re.fullmatch(r"in (\d+) (hour|minute|day)s?", p)
     if m:
         return NOW + dt.timedelta(**{m.group(2) + "s": int(m.group(1))})
     m = re.fullmatch(r"(?:(tomorrow) |on (\w+) |on (\w+) (\d{1,2}) )?at (.+)", p)
@@ -305,6 +305,65 @@ DEV = [
     ("kaminski-v", "Print the latest email from webmaster@cera.com", None, "unsupported"),
     ("kaminski-v", "Remind me to book the Rice Energy Club room tomorrow", None,
      [S("remind", text="book the Rice Energy Club room", when="tomorrow")]),
+    # Second round (written later, for the variety of ways people phrase the same requests:
+    # possessives, word numbers, synonyms, polite forms, the time first, questions).
+    ("nemec-g", "Send Judy Thorne's latest email to Mary Cook", None,
+     [S("forward", ids=L("Judy Thorne"), to=["Mary Cook"])]),
+    ("nemec-g", "Star the newest email from Mary Ogden", None, [S("flag", ids=L("Mary Ogden"))]),
+    ("nemec-g", "File the latest email from Lisa Druzbik under Contracts", None,
+     [S("move", ids=L("Lisa Druzbik"), folder="Contracts")]),
+    ("nemec-g", "Catch me up on the 2 latest emails from Stephanie Miller", None,
+     [S("summarize", ids=L("Stephanie Miller", 2))]),
+    ("nemec-g", "Jot down a note called Katz retainer saying ask Bill about the invoice", None,
+     [S("create_note", title="Katz retainer", text="ask Bill about the invoice")]),
+    ("nemec-g", "Remind me in 45 minutes to call Rakhi", None, [S("remind", text="call Rakhi", when="in 45 minutes")]),
+    ("nemec-g", "Please flag the two most recent messages from Keegan Farrell", None,
+     [S("flag", ids=L("Keegan Farrell", 2))]),
+    ("nemec-g", "Reply to Debra Perlingiere's latest email saying the draft looks good", None,
+     [S("reply", ids=L("Debra Perlingiere"), text="the draft looks good")]),
+    ("nemec-g", "Mark this as read and archive it", "1670", [S("mark_read", ids=THIS), S("archive", ids=PREV)]),
+    ("lay-k", "Could you forward the newest email from Karen Denne to paula.rieker@enron.com?", None,
+     [S("forward", ids=L("Karen Denne"), to=["paula.rieker@enron.com"])]),
+    ("lay-k", "Label Donna Brock's 2 latest emails as Howard", None,
+     [S("label", ids=L("Donna Brock", 2), label="Howard")]),
+    ("lay-k", "Summarise the latest message from Terrie James", None, [S("summarize", ids=L("Terrie James"))]),
+    ("lay-k", "Open Paula Rieker's most recent email", None, [S("open", ids=L("Paula Rieker"))]),
+    ("lay-k", "Append to my note Inbox: thank Beau for the photos", None,
+     [S("append_note", note="Inbox", text="thank Beau for the photos")]),
+    ("lay-k", "Move the newest email from Greg Piper to HR", None, [S("move", ids=L("Greg Piper"), folder="HR")]),
+    ("lay-k", "Remind me on Monday at 8am to call Mark Koenig", None,
+     [S("remind", text="call Mark Koenig", when="on Monday at 8am")]),
+    ("lay-k", "Draft an answer to this saying I would be glad to speak at the dinner", "1090",
+     [S("draft_reply", ids=THIS, text="I would be glad to speak at the dinner")]),
+    ("lay-k", "Write to joannie.williamson@enron.com saying please move my 3pm to Thursday", None,
+     [S("compose", to=["joannie.williamson@enron.com"], text="please move my 3pm to Thursday")]),
+    ("lay-k", "Look for emails about United Way", None, [S("search", query="United Way")]),
+    ("jones-t", "Fwd the last email from Georgi Landau to Mary Cook", None,
+     [S("forward", ids=L("Georgi Landau"), to=["Mary Cook"])]),
+    ("jones-t", "Mark Leslie Hansen's latest email as read", None, [S("mark_read", ids=L("Leslie Hansen"))]),
+    ("jones-t", "Tag the 3 most recent emails from Stephanie Sever as ISDA", None,
+     [S("label", ids=L("Stephanie Sever", 3), label="ISDA")]),
+    ("jones-t", "Create a new note named Netting agreements", None, [S("create_note", title="Netting agreements")]),
+    ("jones-t", "Respond to the latest email from Lance Jameson saying I'll call you tomorrow", None,
+     [S("reply", ids=L("Lance Jameson"), text="I'll call you tomorrow")]),
+    ("jones-t", "Give me a quick summary of this email", "1055", [S("summarize", ids=THIS)]),
+    ("jones-t", "Search for Brazil ISDA", None, [S("search", query="Brazil ISDA")]),
+    ("jones-t", "Archive the newest message from Bob Shults", None, [S("archive", ids=L("Bob Shults"))]),
+    ("kaminski-v", "Forward Luigi's latest email to vkaminski@aol.com", None,
+     [S("forward", ids=L("Luigi"), to=["vkaminski@aol.com"])]),
+    ("kaminski-v", "Show me the latest email from Praveen Kumar", None, [S("open", ids=L("Praveen Kumar"))]),
+    ("kaminski-v", "Add to my note Daily Notes: send Paulo the volatility curves", None,
+     [S("append_note", note="Daily Notes", text="send Paulo the volatility curves")]),
+    ("kaminski-v", "Put the 2 latest emails from webmaster@cera.com in a folder called CERA", None,
+     [S("move", ids=L("webmaster@cera.com", 2), folder="CERA")]),
+    ("kaminski-v", "Remind me in 2 days to call Praveen", None, [S("remind", text="call Praveen", when="in 2 days")]),
+    ("kaminski-v", "Open my note Note Templates", None, [S("open", note="Note Templates")]),
+    ("kaminski-v", "Sum up the 3 latest emails from arsystem@mailman.enron.com", None,
+     [S("summarize", ids=L("arsystem@mailman.enron.com", 3))]),
+    ("kaminski-v", "Draft a reply to the newest email from Kerridge saying let's meet at 3pm", None,
+     [S("draft_reply", ids=L("Kerridge"), text="let's meet at 3pm")]),
+    ("kaminski-v", "Cancel my subscription to Risk Waters", None, "unsupported"),
+    ("kaminski-v", "Unsubscribe me from webmaster@cera.com", None, "unsupported"),
 ]
 
 TEST = [

@@ -29,9 +29,11 @@ pub struct DoArgs {
     /// Read time phrases ("tomorrow at 9am") from this local time, YYYY-MM-DDTHH:MM, not now.
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
-    /// Who proposes the plan: the rules when they read the request, else the model (auto), or
-    /// only one of them.
-    #[arg(long, default_value = "auto", value_parser = ["auto", "rules", "model"])]
+    /// Who proposes the plan: the rules when they read the request, else the local model, else
+    /// the cloud model when its plan fails and actions may use the cloud (auto); or only the
+    /// rules, only the local model, or the cloud model (when the privacy router allows actions;
+    /// only the request goes out, never mail or notes).
+    #[arg(long, default_value = "auto", value_parser = ["auto", "rules", "model", "cloud"])]
     proposer: String,
     /// Plan every request of FILE (JSON lines: {"instruction": ..., "message": ...}) with the
     /// model loaded once; one JSON line out per request. Needs --dry-run.
@@ -46,6 +48,7 @@ fn plan_json(p: &PlannedRequest) -> serde_json::Value {
         "steps": p.steps,
         "proposed_by": p.proposed_by,
         "elapsed_ms": (p.elapsed_ms * 10.0).round() / 10.0,
+        "notice": p.notice,
     })
 }
 
@@ -59,6 +62,9 @@ fn plan_text(p: &PlannedRequest) -> String {
     }
     if p.plan.needs_confirmation {
         out.push_str("This plan sends mail.\n");
+    }
+    if let Some(notice) = &p.notice {
+        out.push_str(&format!("({notice})\n"));
     }
     out
 }
@@ -75,6 +81,7 @@ pub async fn run(assistant: &Assistant, args: DoArgs, json: bool) -> Result<(), 
     let proposer = match args.proposer.as_str() {
         "rules" => Proposer::Rules,
         "model" => Proposer::Model,
+        "cloud" => Proposer::Cloud,
         _ => Proposer::Auto,
     };
     if let Some(file) = &args.batch {

@@ -141,3 +141,29 @@ pub async fn serve(
     });
     api_server::serve(assistant.clone(), listener, key, max_concurrent, stop).await
 }
+
+/// What a request would send to the cloud model, in words: where it would go, the personal
+/// details kept back, then the text exactly as it would be sent.
+pub fn describe_preview(p: &assistant_core::cloud::CloudPreview) -> String {
+    let route = match &p.route {
+        assistant_core::privacy::Route::Cloud { reason } => {
+            format!("Would go to {} at {} ({reason}).", p.model, p.server)
+        }
+        assistant_core::privacy::Route::Local { reason } => {
+            format!("Stays on this device: {reason}.")
+        }
+    };
+    let swaps: Vec<String> = p
+        .placeholders
+        .iter()
+        .map(|(ph, original)| format!("  {ph} = {original} (stays here)"))
+        .collect();
+    format!(
+        "{route}\n{} characters from {}; {} personal details replaced:\n{}\n--- the text as it would be sent ---\n{}",
+        p.chars,
+        p.sources.join(", "),
+        p.placeholders.len(),
+        swaps.join("\n"),
+        p.text
+    )
+}

@@ -28,6 +28,12 @@ pub struct ReplyArgs {
     /// Open suggestion N (1, 2 or 3) as an editable draft.
     #[arg(long, value_name = "N")]
     pub pick: Option<usize>,
+    /// Have the cloud model write them, if the privacy router lets the message go (reply
+    /// allowed with `cloud set --allow reply`, no private source); else the local model does.
+    /// (Without it, a message longer than the local model reads goes to the cloud model when
+    /// reply is allowed.)
+    #[arg(long, conflicts_with_all = ["new", "pick"])]
+    pub cloud: bool,
 }
 
 pub async fn reply(assistant: &Assistant, args: ReplyArgs, json: bool) -> Result<(), CoreError> {
@@ -69,7 +75,9 @@ pub async fn reply(assistant: &Assistant, args: ReplyArgs, json: bool) -> Result
     }
     if args.ids.len() > 1 {
         for id in &args.ids {
-            let reply = assistant.smart_reply(id, args.fresh).await?;
+            let reply = assistant
+                .smart_reply_routed(id, args.fresh, args.cloud)
+                .await?;
             if json {
                 println!(
                     "{}",
@@ -81,12 +89,22 @@ pub async fn reply(assistant: &Assistant, args: ReplyArgs, json: bool) -> Result
         }
         return Ok(());
     }
-    let reply = assistant.smart_reply(&args.ids[0], args.fresh).await?;
+    let reply = assistant
+        .smart_reply_routed(&args.ids[0], args.fresh, args.cloud)
+        .await?;
     output::print(json, &reply, || describe(&reply));
     Ok(())
 }
 
 fn describe(reply: &SmartReply) -> String {
+    let said = describe_outcome(reply);
+    match &reply.notice {
+        Some(notice) => format!("{said}\n({notice})"),
+        None => said,
+    }
+}
+
+fn describe_outcome(reply: &SmartReply) -> String {
     {
         let how = if reply.cached {
             format!("stored, computed in {} ms", reply.elapsed_ms)
@@ -234,36 +252,10 @@ pub async fn summarize(
     for target in targets {
         if args.preview {
             let p = assistant.summary_cloud_preview(target).await?;
-            output::print(json, &p, || {
-                let route = match &p.route {
-                    assistant_core::privacy::Route::Cloud { reason } => {
-                        format!("Would go to {} at {} ({reason}).", p.model, p.server)
-                    }
-                    assistant_core::privacy::Route::Local { reason } => {
-                        format!("Stays on this device: {reason}.")
-                    }
-                };
-                let swaps: Vec<String> = p
-                    .placeholders
-                    .iter()
-                    .map(|(ph, original)| format!("  {ph} = {original} (stays here)"))
-                    .collect();
-                format!(
-                    "{route}\n{} characters from {}; {} personal details replaced:\n{}\n--- the text as it would be sent ---\n{}",
-                    p.chars,
-                    p.sources.join(", "),
-                    p.placeholders.len(),
-                    swaps.join("\n"),
-                    p.text
-                )
-            });
+            output::print(json, &p, || crate::cloud_cmd::describe_preview(&p));
             continue;
         }
-        let summary = if args.cloud {
-            assistant.summarize_via_cloud(target).await?
-        } else {
-            assistant.summarize(target).await?
-        };
+        let summary = assistant.summarize_routed(target, args.cloud).await?;
         if json && several {
             println!(
                 "{}",
@@ -338,6 +330,16 @@ pub struct AskArgs {
     /// Ask about one message, note or thread (m12, n3, t5, a Message-ID or a note path).
     #[arg(long, value_name = "ID")]
     pub about: Option<String>,
+    /// Have the cloud model answer, if the privacy router lets the passages go (ask allowed with
+    /// `cloud set --allow ask`, no passage from a private source); else the local model does.
+    /// (Without it, the cloud model is asked only when the local answer fails its check and ask
+    /// is allowed.)
+    #[arg(long, conflicts_with = "questions")]
+    pub cloud: bool,
+    /// With --cloud: show exactly what would be sent (personal data as placeholders) and where,
+    /// and send nothing.
+    #[arg(long, requires = "cloud")]
+    pub preview: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -391,7 +393,13 @@ pub async fn ask(assistant: &Assistant, args: AskArgs, json: bool) -> Result<(),
         }),
         about: args.about,
     };
-    let mut stream = assistant.ask(&args.question.join(" "), scope).await?;
+    let question = args.question.join(" ");
+    if args.preview {
+        let p = assistant.ask_cloud_preview(&question, scope).await?;
+        output::print(json, &p, || crate::cloud_cmd::describe_preview(&p));
+        return Ok(());
+    }
+    let mut stream = assistant.ask_routed(&question, scope, args.cloud).await?;
     let mut stdout = std::io::stdout();
     while let Some(event) = stream.next().await {
         match event? {
@@ -401,12 +409,17 @@ pub async fn ask(assistant: &Assistant, args: AskArgs, json: bool) -> Result<(),
                 let _ = stdout.flush();
             }
             AskEvent::Token(_) => {}
+            AskEvent::Restart(notice) if !json => println!("\n({notice})"),
+            AskEvent::Restart(_) => {}
             AskEvent::Done(answer) => {
                 if json {
                     output::print(true, &answer, String::new);
                     continue;
                 }
                 println!();
+                if let Some(notice) = &answer.notice {
+                    println!("({notice})");
+                }
                 if let Some((from, to)) = answer.citation_moved {
                     println!("(citation corrected: [{from}] → [{to}], the passage that says it)");
                 }

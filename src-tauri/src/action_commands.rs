@@ -95,9 +95,11 @@ pub struct StepPreviewDto {
 pub struct PlannedDto {
     plan: PlanDto,
     steps: Vec<StepPreviewDto>,
-    #[ts(type = "'rules' | 'model'")]
+    #[ts(type = "'rules' | 'model' | 'cloud'")]
     proposed_by: String,
     elapsed_ms: f64,
+    /// The cloud model proposed it (and what went out), or why it was proposed here after all.
+    notice: Option<String>,
 }
 
 impl From<PlannedRequest> for PlannedDto {
@@ -120,6 +122,7 @@ impl From<PlannedRequest> for PlannedDto {
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default(),
             elapsed_ms: p.elapsed_ms,
+            notice: p.notice,
         }
     }
 }

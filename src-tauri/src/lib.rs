@@ -226,6 +226,10 @@ pub enum AskEventDto {
     Token {
         text: String,
     },
+    /// The text so far is withdrawn and written again; `notice` says why.
+    Restart {
+        notice: String,
+    },
     Done {
         answer: String,
         found: bool,
@@ -233,6 +237,10 @@ pub enum AskEventDto {
         unsupported: Vec<String>,
         #[ts(type = "number")]
         elapsed_ms: u64,
+        #[ts(type = "'local' | 'cloud'")]
+        route: String,
+        /// The cloud model wrote it (and what went out), or why it was written here after all.
+        notice: Option<String>,
     },
 }
 
@@ -243,12 +251,15 @@ impl From<AskEvent> for AskEventDto {
                 passages: p.into_iter().map(CitationDto::from).collect(),
             },
             AskEvent::Token(text) => Self::Token { text },
+            AskEvent::Restart(notice) => Self::Restart { notice },
             AskEvent::Done(a) => Self::Done {
                 answer: a.answer,
                 found: a.found,
                 cited: a.cited,
                 unsupported: a.unsupported.into_iter().map(|f| f.text).collect(),
                 elapsed_ms: a.elapsed_ms,
+                route: a.route.to_string(),
+                notice: a.notice,
             },
         }
     }
@@ -336,11 +347,7 @@ async fn summarize(
 ) -> Result<SummaryDto, CommandError> {
     let cloud = request.cloud.unwrap_or(false);
     let target = request.into_target()?;
-    let summary = if cloud {
-        assistant.summarize_via_cloud(target).await?
-    } else {
-        assistant.summarize(target).await?
-    };
+    let summary = assistant.summarize_routed(target, cloud).await?;
     Ok(summary.into())
 }
 
@@ -362,40 +369,59 @@ pub struct CloudPreviewDto {
     text: String,
 }
 
+impl From<assistant_core::cloud::CloudPreview> for CloudPreviewDto {
+    fn from(p: assistant_core::cloud::CloudPreview) -> Self {
+        let (route, reason) = match p.route {
+            assistant_core::privacy::Route::Cloud { reason } => ("cloud", reason),
+            assistant_core::privacy::Route::Local { reason } => ("local", reason),
+        };
+        CloudPreviewDto {
+            route: route.into(),
+            reason,
+            server: p.server,
+            model: p.model,
+            chars: p.chars,
+            sources: p.sources,
+            placeholders: p.placeholders,
+            text: p.text,
+        }
+    }
+}
+
+/// What summarizing with the cloud model would send; nothing is sent.
 #[tauri::command]
 async fn summary_cloud_preview(
     assistant: tauri::State<'_, Assistant>,
     request: SummaryRequestDto,
 ) -> Result<CloudPreviewDto, CommandError> {
     let target = request.into_target()?;
-    let p = assistant.summary_cloud_preview(target).await?;
-    let (route, reason) = match p.route {
-        assistant_core::privacy::Route::Cloud { reason } => ("cloud", reason),
-        assistant_core::privacy::Route::Local { reason } => ("local", reason),
-    };
-    Ok(CloudPreviewDto {
-        route: route.into(),
-        reason,
-        server: p.server,
-        model: p.model,
-        chars: p.chars,
-        sources: p.sources,
-        placeholders: p.placeholders,
-        text: p.text,
-    })
+    Ok(assistant.summary_cloud_preview(target).await?.into())
 }
 
-/// Answers `question` from the user's mail (`source: "mail"`), notes (`"notes"`) or both, or
-/// about one message/thread/note (`about`); passages, tokens and the finished answer stream over
-/// `on_event`.
+/// What asking the cloud model `question` would send; nothing is sent.
 #[tauri::command]
-async fn ask(
+async fn ask_cloud_preview(
     assistant: tauri::State<'_, Assistant>,
     question: String,
     source: Option<String>,
     about: Option<String>,
-    on_event: Channel<AskEventDto>,
-) -> Result<(), CommandError> {
+) -> Result<CloudPreviewDto, CommandError> {
+    let scope = ask_scope(source, about)?;
+    Ok(assistant.ask_cloud_preview(&question, scope).await?.into())
+}
+
+/// What asking the cloud model for reply suggestions to message `id` would send; nothing is sent.
+#[tauri::command]
+async fn reply_cloud_preview(
+    assistant: tauri::State<'_, Assistant>,
+    id: String,
+) -> Result<CloudPreviewDto, CommandError> {
+    Ok(assistant.reply_cloud_preview(&id).await?.into())
+}
+
+/// Where to look: `source` is `mail`, `notes` or `all` (or none), `about` one message, thread
+/// or note.
+fn ask_scope(source: Option<String>, about: Option<String>) -> Result<AskScope, CommandError> {
     let kind = match source.as_deref() {
         None | Some("all") => None,
         Some("mail") => Some(DocKind::Mail),
@@ -407,8 +433,26 @@ async fn ask(
             })
         }
     };
+    Ok(AskScope { kind, about })
+}
+
+/// Answers `question` from the user's mail (`source: "mail"`), notes (`"notes"`) or both, or
+/// about one message/thread/note (`about`); passages, tokens and the finished answer stream over
+/// `on_event`.
+#[tauri::command]
+async fn ask(
+    assistant: tauri::State<'_, Assistant>,
+    question: String,
+    source: Option<String>,
+    about: Option<String>,
+    cloud: Option<bool>,
+    on_event: Channel<AskEventDto>,
+) -> Result<(), CommandError> {
+    let scope = ask_scope(source, about)?;
     let mut stop = assistant.cancel_requests(Job::Streaming);
-    let mut stream = assistant.ask(&question, AskScope { kind, about }).await?;
+    let mut stream = assistant
+        .ask_routed(&question, scope, cloud.unwrap_or(false))
+        .await?;
     loop {
         let event = tokio::select! {
             event = stream.next() => event,
@@ -555,6 +599,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         chat,
         summarize,
         summary_cloud_preview,
+        ask_cloud_preview,
+        reply_cloud_preview,
         ask,
         stop_generation,
         library_commands::install_sample_data,
@@ -707,12 +753,23 @@ mod tests {
             cited: vec![1],
             unsupported: vec![],
             elapsed_ms: 5,
+            route: "cloud".into(),
+            notice: Some("Written by the cloud model".into()),
         })
         .unwrap();
         assert_eq!(
             v,
             serde_json::json!({"type": "done", "answer": "Thursday [1].", "found": true,
-                "cited": [1], "unsupported": [], "elapsedMs": 5})
+                "cited": [1], "unsupported": [], "elapsedMs": 5, "route": "cloud",
+                "notice": "Written by the cloud model"})
+        );
+        let v = serde_json::to_value(AskEventDto::Restart {
+            notice: "asking the cloud model".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"type": "restart", "notice": "asking the cloud model"})
         );
     }
 

@@ -259,6 +259,10 @@ pub struct SmartReplyDto {
     #[ts(type = "number")]
     elapsed_ms: u64,
     cached: bool,
+    #[ts(type = "'local' | 'cloud'")]
+    route: String,
+    /// The cloud model wrote them (and what went out), or why they were written here after all.
+    notice: Option<String>,
 }
 
 impl From<SmartReply> for SmartReplyDto {
@@ -273,6 +277,8 @@ impl From<SmartReply> for SmartReplyDto {
             reason,
             elapsed_ms: r.elapsed_ms,
             cached: r.cached,
+            route: r.route.to_string(),
+            notice: r.notice,
         }
     }
 }
@@ -433,8 +439,12 @@ pub async fn smart_reply(
     assistant: tauri::State<'_, Assistant>,
     id: String,
     fresh: bool,
+    cloud: Option<bool>,
 ) -> Result<SmartReplyDto, CommandError> {
-    Ok(assistant.smart_reply(&id, fresh).await?.into())
+    let reply = assistant
+        .smart_reply_routed(&id, fresh, cloud.unwrap_or(false))
+        .await?;
+    Ok(reply.into())
 }
 
 /// A draft reply to `id` from suggestion `index`.

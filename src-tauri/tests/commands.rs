@@ -486,7 +486,10 @@ fn actions_are_planned_run_and_undone_and_the_cloud_model_is_set_with_its_key_in
         json!({"instruction": "archive the latest email from Priya", "message": null}),
     )
     .unwrap();
-    assert_eq!(planned["plan"]["actions"][0]["kind"], "archive", "{planned}");
+    assert_eq!(
+        planned["plan"]["actions"][0]["kind"], "archive",
+        "{planned}"
+    );
     assert_eq!(planned["plan"]["needsConfirmation"], false);
     assert_eq!(invoke(&app, "action_log", json!({})).unwrap(), json!([]));
     let done = invoke(
@@ -522,7 +525,10 @@ fn actions_are_planned_run_and_undone_and_the_cloud_model_is_set_with_its_key_in
     assert_eq!(e["kind"], "unsupported");
 
     // The cloud model: nothing set, nothing leaves.
-    assert_eq!(invoke(&app, "cloud_settings", json!({})).unwrap(), Value::Null);
+    assert_eq!(
+        invoke(&app, "cloud_settings", json!({})).unwrap(),
+        Value::Null
+    );
     let key = format!("planted-cloud-key-{}", std::process::id());
     let e = invoke(
         &app,
@@ -534,10 +540,10 @@ fn actions_are_planned_run_and_undone_and_the_cloud_model_is_set_with_its_key_in
     let set = invoke(
         &app,
         "set_cloud",
-        json!({"cloud": {"baseUrl": "http://127.0.0.1:9/v1", "model": "big", "apiKey": key, "allows": ["summarize"]}}),
+        json!({"cloud": {"baseUrl": "http://127.0.0.1:9/v1", "model": "big", "apiKey": key, "allows": ["summarize", "ask"]}}),
     )
     .unwrap();
-    assert_eq!(set["allows"], json!(["summarize"]));
+    assert_eq!(set["allows"], json!(["summarize", "ask"]));
     let settings = std::fs::read_to_string(app.assistant.data_dir().settings_path()).unwrap();
     assert!(!settings.contains(&key) && settings.contains("http://127.0.0.1:9/v1"));
     // The preview sends nothing and shows the placeholders; the server is not even there.
@@ -548,8 +554,45 @@ fn actions_are_planned_run_and_undone_and_the_cloud_model_is_set_with_its_key_in
     )
     .unwrap();
     assert_eq!(preview["route"], "cloud", "{preview}");
-    assert!(!preview["text"].as_str().unwrap().contains("priya@acme.example"), "{preview}");
+    assert!(
+        !preview["text"]
+            .as_str()
+            .unwrap()
+            .contains("priya@acme.example"),
+        "{preview}"
+    );
+    // Ask and reply show theirs the same way; reply is not allowed, so it would stay here.
+    let preview = invoke(
+        &app,
+        "ask_cloud_preview",
+        json!({"question": "When is the contract due?", "source": null, "about": "contract-1@acme.example"}),
+    )
+    .unwrap();
+    assert_eq!(preview["route"], "cloud", "{preview}");
+    let text = preview["text"].as_str().unwrap();
+    assert!(
+        text.contains("Question: When is the contract due?"),
+        "{text}"
+    );
+    assert!(!text.contains("priya@acme.example"), "{text}");
+    let preview = invoke(
+        &app,
+        "reply_cloud_preview",
+        json!({"id": "contract-1@acme.example"}),
+    )
+    .unwrap();
+    assert_eq!(preview["route"], "local", "{preview}");
+    assert!(
+        preview["reason"]
+            .as_str()
+            .unwrap()
+            .contains("reply is not allowed"),
+        "{preview}"
+    );
     assert_eq!(invoke(&app, "cloud_calls", json!({})).unwrap(), json!([]));
     invoke(&app, "cloud_off", json!({})).unwrap();
-    assert_eq!(invoke(&app, "cloud_settings", json!({})).unwrap(), Value::Null);
+    assert_eq!(
+        invoke(&app, "cloud_settings", json!({})).unwrap(),
+        Value::Null
+    );
 }

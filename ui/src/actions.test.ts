@@ -113,11 +113,12 @@ describe('planErrorText', () => {
 });
 
 describe('plan words', () => {
-  const planned = (needsConfirmation: boolean, proposedBy: 'rules' | 'model'): PlannedRequest => ({
+  const planned = (needsConfirmation: boolean, proposedBy: PlannedRequest['proposedBy']): PlannedRequest => ({
     plan: { actions: [], needsConfirmation },
     steps: [],
     proposedBy,
     elapsedMs: 1,
+    notice: null,
   });
 
   it('says Send for a plan that sends mail, else Run', () => {
@@ -128,6 +129,7 @@ describe('plan words', () => {
   it('says who proposed the plan', () => {
     expect(proposedByText(planned(false, 'rules'))).toBe('Proposed by the rules');
     expect(proposedByText(planned(false, 'model'))).toBe('Proposed by the model');
+    expect(proposedByText(planned(false, 'cloud'))).toBe('Proposed by the cloud model');
   });
 
   it('names actions and undo states', () => {

@@ -70,9 +70,16 @@ export function runButtonText(planned: PlannedRequest): string {
   return planned.plan.needsConfirmation ? 'Send' : 'Run';
 }
 
-/** "Proposed by the rules" / "Proposed by the model". */
+/** "Proposed by the rules" / "Proposed by the model" / "Proposed by the cloud model". */
 export function proposedByText(planned: PlannedRequest): string {
-  return planned.proposedBy === 'model' ? 'Proposed by the model' : 'Proposed by the rules';
+  switch (planned.proposedBy) {
+    case 'model':
+      return 'Proposed by the model';
+    case 'cloud':
+      return 'Proposed by the cloud model';
+    default:
+      return 'Proposed by the rules';
+  }
 }
 
 /** An action kind in words: `mark_read` → "Mark read". */

@@ -114,7 +114,15 @@ export const summarize = (kind: SummaryKind, id: string | null, cloud = false) =
 export const summaryCloudPreview = (kind: SummaryKind, id: string | null) =>
   call<CloudPreview>('summary_cloud_preview', { request: { kind, id } });
 
-export const smartReply = (id: string, fresh: boolean) => call<SmartReply>('smart_reply', { id, fresh });
+/** Suggested replies to a message. With `cloud`, the cloud model writes them when the privacy
+ * router lets the message go; otherwise (or when the server cannot be reached) the local model
+ * does, and the reply's `notice` says why. */
+export const smartReply = (id: string, fresh: boolean, cloud = false) =>
+  call<SmartReply>('smart_reply', { id, fresh, cloud });
+
+/** What cloud replies to the message would send, where, and the placeholders; sends nothing.
+ * Rejects with kind `invalid_request` when the message gets no suggestions at all. */
+export const replyCloudPreview = (id: string) => call<CloudPreview>('reply_cloud_preview', { id });
 
 export const pickReply = (id: string, index: number) => call<Draft>('pick_reply', { id, index });
 
@@ -184,8 +192,16 @@ export const actionLog = () => call<AuditEntry[]>('action_log');
 /** Reminders not yet done, soonest first. */
 export const remindersList = () => call<Reminder[]>('reminders_list');
 
-export const ask = (question: string, about: string | null, onEvent: (e: AskEvent) => void) =>
-  call<void>('ask', { question, source: null, about, onEvent: channel(onEvent) });
+/** Answers a question from the mail and notes, streaming. With `cloud`, the cloud model writes the
+ * answer when the privacy router lets the passages go. Either way the router may switch models
+ * midway (a `restart` event withdraws the text so far); `done` says which one wrote it. */
+export const ask = (question: string, about: string | null, onEvent: (e: AskEvent) => void, cloud = false) =>
+  call<void>('ask', { question, source: null, about, cloud, onEvent: channel(onEvent) });
+
+/** What asking the cloud model would send (the question and the passages found), where, and the
+ * placeholders; sends nothing. `route` is `local` (with the reason) when it would stay. */
+export const askCloudPreview = (question: string, about: string | null) =>
+  call<CloudPreview>('ask_cloud_preview', { question, source: null, about });
 
 export const chat = (prompt: string, onEvent: (e: ChatEvent) => void) =>
   call<void>('chat', { prompt, onEvent: channel(onEvent) });

@@ -66,6 +66,7 @@ const planned: PlannedRequest = {
   ],
   proposedBy: 'rules',
   elapsedMs: 4,
+  notice: null,
 };
 
 const outcomes: StepOutcome[] = [
@@ -226,6 +227,30 @@ describe('a plan', () => {
     expect(text($('#plan-run'))).toBe('Run');
     expect($('#plan-sends')).toBeNull();
     expect(text($('#plan-card'))).toContain('Proposed by the model');
+  });
+
+  it('shows the router notice of a plan the cloud model proposed', async () => {
+    const notice = 'The local model could not plan this; the cloud model proposed it (310 characters were sent).';
+    handlers.plan_request = () => ({ ...planned, proposedBy: 'cloud', notice });
+    const { $, $$ } = mount();
+    $('#assistant-mode-do')!.click();
+    submit($, 'Forward the 2 most recent emails from Kenneth to Sara and archive them');
+    await settle();
+    const card = $('#plan-card')!;
+    const shown = $$('#plan-card .plan-notice');
+    expect(shown).toHaveLength(1);
+    expect(text(shown[0])).toBe(notice);
+    expect(text(card.querySelector('.plan-by'))).toBe('Proposed by the cloud model');
+    expect(calls('run_plan')).toHaveLength(0);
+  });
+
+  it('has no plan notice when the router says nothing', async () => {
+    const { $ } = mount();
+    $('#assistant-mode-do')!.click();
+    submit($, 'Forward the 2 most recent emails from Kenneth to Sara and archive them');
+    await settle();
+    expect($('#plan-card')).not.toBeNull();
+    expect($('.plan-notice')).toBeNull();
   });
 
   it('shows the outcomes, and Undo takes a step back', async () => {

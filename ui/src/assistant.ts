@@ -1,11 +1,14 @@
 // The Assistant: questions answered from the user's mail and notes (with citations), requests to
 // do something with them (Do: a plan is shown first and runs only when the user presses its
-// button), or a plain chat with the on-device model. Answers stream in token by token.
+// button), or a plain chat with the on-device model. Answers stream in token by token. When a cloud
+// model is set, "Ask the cloud model" first shows exactly what a question would send; nothing goes
+// before Send is pressed.
 
 import { contextMessage, looksLikeAction } from './actions';
 import * as api from './api';
 import type { App, NavParams, View } from './app';
 import { isMessageId, splitCitations } from './citations';
+import { CloudPreviewBox } from './cloud';
 import { ICONS, append, errorBox, h, icon, replace } from './dom';
 import { formatDuration, formatListDate, plural } from './format';
 import type { Shortcut } from './keys';
@@ -47,6 +50,17 @@ const EMPTY_HELP: Record<Mode, string> = {
 
 const SEND_LABELS: Record<Mode, string> = { ask: 'Ask', do: 'Plan', chat: 'Send' };
 
+const CLOUD_HINT = 'Shows what would go to the cloud model first: nothing is sent until you press Send.';
+
+const LOCAL_ANSWER_TITLE = 'Written by the on-device model; check the sources';
+const CLOUD_ANSWER_TITLE = 'Written by the cloud model; check the sources';
+
+/** A question waiting on its cloud preview (Send, Cancel, or a newer request). */
+interface AskPreview {
+  turn: Turn;
+  box: CloudPreviewBox;
+}
+
 const HINTS: Record<Mode, string> = {
   ask: 'Runs on this computer. Enter sends, Shift+Enter starts a new line.',
   do: 'Shows a plan first: nothing changes until you press its Run or Send button.',
@@ -67,6 +81,7 @@ export class AssistantView implements View {
   private readonly intentSwitch: HTMLElement;
   private readonly modeStatusEl: HTMLElement;
   private readonly hint: HTMLElement;
+  private readonly cloudToggle: HTMLButtonElement;
   private readonly activity: ActivityPanel;
   private mode: Mode = 'ask';
   /** Ask or Do: what "Ask my mail & notes" returns to. */
@@ -80,6 +95,13 @@ export class AssistantView implements View {
   /** The user pressed Ask right after that: the next submission stays a question. */
   private askPinned = false;
   private activePlan: PlanTurn | null = null;
+  /** A cloud model is set (asked each time the view opens). */
+  private cloudSet = false;
+  /** "Ask the cloud model" is on: questions show their cloud preview first. */
+  private askCloud = false;
+  /** The newest cloud-settings question: older answers are dropped. */
+  private cloudSeq = 0;
+  private askPreview: AskPreview | null = null;
 
   constructor(private readonly app: App) {
     this.modeInputs = (['ask', 'chat'] as Mode[]).map((m) =>
@@ -169,6 +191,23 @@ export class AssistantView implements View {
       }
     });
     this.send = h('button', { type: 'submit', id: 'ask-send', class: 'primary' }, 'Ask');
+    this.cloudToggle = h(
+      'button',
+      {
+        type: 'button',
+        id: 'ask-cloud',
+        class: 'ask-cloud-toggle',
+        'aria-pressed': 'false',
+        hidden: true,
+        title: 'Questions show what would go to the cloud model first; nothing is sent until you press Send',
+      },
+      icon(ICONS.spark),
+      'Ask the cloud model',
+    );
+    this.cloudToggle.addEventListener('click', () => {
+      this.askCloud = !this.askCloud;
+      this.showCloudToggle();
+    });
     this.stop = h(
       'button',
       { type: 'button', id: 'ask-stop', class: 'secondary', hidden: true, onclick: () => this.stopNow() },
@@ -181,7 +220,7 @@ export class AssistantView implements View {
       h(
         'div',
         { class: 'composer-inner' },
-        h('div', { class: 'composer-top' }, this.intentSwitch, this.aboutChip),
+        h('div', { class: 'composer-top' }, this.intentSwitch, this.cloudToggle, this.aboutChip),
         h('div', { class: 'composer-row' }, this.input, h('div', { class: 'composer-buttons' }, this.send, this.stop)),
         this.modeStatusEl,
         this.hint,
@@ -198,9 +237,12 @@ export class AssistantView implements View {
       h('div', { class: 'conversation-scroll' }, this.activity.el, this.conversation),
       composer,
     );
-    // Escape closes a plan waiting for the user (wherever the focus is in this view).
+    // Escape closes a cloud preview or a plan waiting for the user (wherever the focus is in this
+    // view).
     this.el.addEventListener('keydown', (e) => {
-      if (e.key !== 'Escape' || e.isComposing || !this.activePlan?.escape()) return;
+      if (e.key !== 'Escape' || e.isComposing || e.defaultPrevented) return;
+      if (this.askPreview) this.askPreview.box.close(true);
+      else if (!this.activePlan?.escape()) return;
       e.preventDefault();
       e.stopPropagation();
     });
@@ -208,6 +250,16 @@ export class AssistantView implements View {
   }
 
   show(params: NavParams): void {
+    // Asked each time the view opens: the toggle is there only while a cloud model is set.
+    const mine = ++this.cloudSeq;
+    api
+      .cloudSettings()
+      .then((cloud) => {
+        if (mine === this.cloudSeq) this.setCloudAvailable(cloud !== null);
+      })
+      .catch(() => {
+        if (mine === this.cloudSeq) this.setCloudAvailable(false);
+      });
     if (params.about) {
       this.setAbout(params.about);
       this.setMode('ask');
@@ -237,11 +289,25 @@ export class AssistantView implements View {
     this.send.textContent = SEND_LABELS[mode];
     this.input.placeholder = PLACEHOLDERS[mode];
     this.input.setAttribute('aria-label', INPUT_LABELS[mode]);
-    this.hint.textContent = HINTS[mode];
     this.activity.el.hidden = mode !== 'do';
+    this.showCloudToggle();
     if (mode === 'do' && was !== 'do') void this.activity.refresh();
     this.showAbout();
     if (!this.conversation.querySelector('.turn')) this.renderEmpty();
+  }
+
+  private setCloudAvailable(on: boolean): void {
+    this.cloudSet = on;
+    if (!on) this.askCloud = false;
+    this.showCloudToggle();
+  }
+
+  /** The cloud toggle (Ask mode, a cloud model set), its state, and the hint under the input. */
+  private showCloudToggle(): void {
+    const visible = this.cloudSet && this.mode === 'ask';
+    this.cloudToggle.hidden = !visible;
+    this.cloudToggle.setAttribute('aria-pressed', String(this.askCloud));
+    this.hint.textContent = visible && this.askCloud ? CLOUD_HINT : HINTS[this.mode];
   }
 
   private setAbout(about: NonNullable<NavParams['about']> | null): void {
@@ -328,6 +394,7 @@ export class AssistantView implements View {
       this.modeStatus('');
     }
     this.input.value = '';
+    this.retireAskPreview();
     this.conversation.querySelector('.conversation-empty')?.remove();
     if (this.mode === 'ask') this.runAsk(text);
     else if (this.mode === 'do') this.runDo(text);
@@ -380,36 +447,90 @@ export class AssistantView implements View {
   private runAsk(question: string): void {
     const about = this.about;
     const turn = this.newTurn(question, about ? about.label : null);
+    if (this.askCloud && this.cloudSet) this.previewAsk(turn, question, about);
+    else this.streamAsk(turn, question, about, false);
+  }
+
+  /** "Ask the cloud model": the turn shows what would be sent instead of an answer; the question
+   * is asked only on Send (or, when it would stay here, on "Ask on this device"). */
+  private previewAsk(turn: Turn, question: string, about: NonNullable<NavParams['about']> | null): void {
+    const go = (cloud: boolean) => {
+      if (this.askPreview?.box !== box) return;
+      this.askPreview = null;
+      box.busy();
+      turn.preview(null);
+      this.input.focus();
+      this.streamAsk(turn, question, about, cloud);
+    };
+    const box: CloudPreviewBox = new CloudPreviewBox({
+      ids: 'ask-cloud',
+      onClose: (focus) => {
+        // Closed by Cancel, Close or Escape (a newer request retires it without this).
+        if (this.askPreview?.box !== box) return;
+        this.askPreview = null;
+        turn.cancelled('Cancelled: nothing was sent.');
+        if (this.input.value.trim() === '') this.input.value = question;
+        if (focus) this.input.focus();
+      },
+    });
+    this.askPreview = { turn, box };
+    turn.preview(box.el);
+    this.scrollDown(true);
+    box.open(() => api.askCloudPreview(question, about?.id ?? null), {
+      send: () => go(true),
+      local: { label: 'Ask on this device', run: () => go(false) },
+    });
+  }
+
+  /** A newer request takes over from a question waiting on its preview: that turn goes away. */
+  private retireAskPreview(): void {
+    const pending = this.askPreview;
+    if (!pending) return;
+    this.askPreview = null;
+    pending.box.close(false);
+    pending.turn.el.remove();
+  }
+
+  /** Asks, streaming the answer into the turn. The router may withdraw what was written and start
+   * again with the other model (`restart`); `done` says which one wrote the answer. */
+  private streamAsk(turn: Turn, question: string, about: NonNullable<NavParams['about']> | null, cloud: boolean): void {
     turn.status('Searching your mail and notes…');
     this.setStreaming(true);
     this.stopped = false;
     let passages: api.Citation[] = [];
     let text = '';
     let done = false;
-    const run = api.ask(question, about?.id ?? null, (ev) => {
+    const onEvent = (ev: api.AskEvent) => {
       if (ev.type === 'passages') {
         passages = ev.passages;
         turn.sources(passages, false);
-        turn.status(passages.length > 0 ? `Writing an answer from ${plural(passages.length, 'passage')}…` : 'Writing…');
+        const from = passages.length > 0 ? ` from ${plural(passages.length, 'passage')}` : '';
+        turn.status(cloud ? `Asking the cloud model${from}…` : passages.length > 0 ? `Writing an answer${from}…` : 'Writing…');
       } else if (ev.type === 'token') {
         text += ev.text;
         turn.text(text, passages);
+      } else if (ev.type === 'restart') {
+        // What was written so far is withdrawn; the passages stay.
+        text = '';
+        turn.restart(passages, ev.notice);
       } else if (ev.type === 'done') {
         done = true;
         text = ev.answer || text;
         turn.text(text, passages);
+        turn.writtenBy(ev.route);
+        turn.notice(ev.notice);
         const cited = new Set(ev.cited);
         const shown = cited.size > 0 ? passages.filter((p) => cited.has(p.n)) : ev.found ? passages : [];
         turn.sources(shown, true);
         if (ev.unsupported.length > 0) turn.warning(`Not backed by the sources: ${ev.unsupported.join('; ')}`);
+        const by = ev.route === 'cloud' ? ' by the cloud model' : '';
         turn.status(
-          ev.found
-            ? `Answered in ${formatDuration(ev.elapsedMs)}`
-            : 'Your mail and notes do not seem to answer this.',
+          ev.found ? `Answered${by} in ${formatDuration(ev.elapsedMs)}` : 'Your mail and notes do not seem to answer this.',
         );
       }
       this.scrollDown();
-    });
+    };
+    const run = api.ask(question, about?.id ?? null, onEvent, cloud);
     this.settle(turn, run, () => done);
   }
 
@@ -474,31 +595,77 @@ export class AssistantView implements View {
 class Turn {
   readonly el: HTMLElement;
   private readonly answer: HTMLElement;
+  private readonly machineBadge: HTMLElement;
+  private readonly cloudBadge: HTMLElement;
   private readonly textEl: HTMLElement;
+  private readonly noticeEl: HTMLElement;
   private readonly statusEl: HTMLElement;
   private readonly sourcesEl: HTMLElement;
   private readonly extraEl: HTMLElement;
+  /** Where a cloud preview (or "Cancelled") stands instead of the answer. */
+  private readonly previewSlot: HTMLElement;
 
   constructor(question: string, about: string | null) {
     this.textEl = h('div', { class: 'answer-text' });
+    this.noticeEl = h('p', { class: 'answer-notice', role: 'note', hidden: true });
     this.statusEl = h('p', { class: 'answer-status', 'aria-live': 'polite' });
     this.sourcesEl = h('div', { class: 'sources' });
     this.extraEl = h('div', { class: 'answer-extra' });
+    this.machineBadge = h('span', { class: 'badge machine', title: LOCAL_ANSWER_TITLE }, 'Machine-written');
+    this.cloudBadge = h('span', { class: 'badge answer-cloud', title: CLOUD_ANSWER_TITLE, hidden: true }, 'Cloud model');
     this.answer = h(
       'article',
       { class: 'answer', 'aria-busy': 'true', 'aria-label': 'Answer' },
-      h('div', { class: 'answer-head' }, h('span', { class: 'answer-who' }, 'Assistant'), h('span', { class: 'badge machine' }, 'Machine-written')),
+      h('div', { class: 'answer-head' }, h('span', { class: 'answer-who' }, 'Assistant'), this.machineBadge, this.cloudBadge),
       this.textEl,
+      this.noticeEl,
       this.statusEl,
       this.sourcesEl,
       this.extraEl,
     );
+    this.previewSlot = h('div', { class: 'answer-preview-slot' });
     this.el = h(
       'div',
       { class: 'turn' },
       h('div', { class: 'question' }, about ? h('span', { class: 'question-about' }, `About: ${about}`) : null, h('p', null, question)),
       this.answer,
+      this.previewSlot,
     );
+  }
+
+  /** A cloud preview in place of the answer (null: the answer again). */
+  preview(el: HTMLElement | null): void {
+    this.answer.hidden = el !== null;
+    replace(this.previewSlot, el);
+  }
+
+  /** The question was not asked: a line says so in place of the answer. */
+  cancelled(text: string): void {
+    this.answer.hidden = true;
+    replace(this.previewSlot, h('p', { class: 'plan-closed muted answer-cancelled' }, text));
+  }
+
+  /** The router withdrew what was written and asks again (the other model): the text and the
+   * sources' cited state go, the passages stay, and `notice` says why. */
+  restart(passages: api.Citation[], notice: string): void {
+    this.text('', passages);
+    this.sources(passages, false);
+    replace(this.extraEl);
+    this.notice(null);
+    this.status(notice);
+  }
+
+  /** Marks which model wrote the answer. */
+  writtenBy(route: 'local' | 'cloud'): void {
+    const cloud = route === 'cloud';
+    this.cloudBadge.hidden = !cloud;
+    this.machineBadge.title = cloud ? CLOUD_ANSWER_TITLE : LOCAL_ANSWER_TITLE;
+  }
+
+  /** A sentence under the answer (where it was written, and why), or none. */
+  notice(text: string | null): void {
+    this.noticeEl.textContent = text ?? '';
+    this.noticeEl.hidden = !text;
   }
 
   status(text: string): void {

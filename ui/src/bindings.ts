@@ -57,7 +57,11 @@ text: string, };
 
 export type Citation = { n: number, id: string, messageId: string | null, path: string | null, title: string, from: string | null, date: number | null, passage: string, };
 
-export type AskEvent = { "type": "passages", passages: Array<Citation>, } | { "type": "token", text: string, } | { "type": "done", answer: string, found: boolean, cited: Array<number>, unsupported: Array<string>, elapsedMs: number, };
+export type AskEvent = { "type": "passages", passages: Array<Citation>, } | { "type": "token", text: string, } | { "type": "restart", notice: string, } | { "type": "done", answer: string, found: boolean, cited: Array<number>, unsupported: Array<string>, elapsedMs: number, route: 'local' | 'cloud', 
+/**
+ * The cloud model wrote it (and what went out), or why it was written here after all.
+ */
+notice: string | null, };
 
 export type LibrarySynced = { source: string, added: number, updated: number, removed: number, error: CommandError | null, };
 
@@ -89,7 +93,11 @@ export type SmartReply = { message: string, suggestions: Array<string>,
 /**
  * Why there are none, in words.
  */
-reason: string | null, elapsedMs: number, cached: boolean, };
+reason: string | null, elapsedMs: number, cached: boolean, route: 'local' | 'cloud', 
+/**
+ * The cloud model wrote them (and what went out), or why they were written here after all.
+ */
+notice: string | null, };
 
 export type Draft = { id: number, message: string | null, to: Array<string>, subject: string, body: string, updatedAt: number, };
 
@@ -143,7 +151,11 @@ summary: string,
  */
 items: Array<string>, };
 
-export type PlannedRequest = { plan: Plan, steps: Array<PlanStep>, proposedBy: 'rules' | 'model', elapsedMs: number, };
+export type PlannedRequest = { plan: Plan, steps: Array<PlanStep>, proposedBy: 'rules' | 'model' | 'cloud', elapsedMs: number, 
+/**
+ * The cloud model proposed it (and what went out), or why it was proposed here after all.
+ */
+notice: string | null, };
 
 export type StepOutcome = { kind: string, summary: string, 
 /**

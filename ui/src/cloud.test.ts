@@ -4,6 +4,7 @@ import {
   allowedText,
   callFacts,
   callOutcomeText,
+  cloudReasonText,
   countText,
   errorField,
   featureName,
@@ -112,5 +113,13 @@ describe('words', () => {
     expect(localPreviewText('no cloud model is set')).toBe('Stays on this device: no cloud model is set.');
     expect(localPreviewText('done.')).toBe('Stays on this device: done.');
     expect(localPreviewText('')).toBe('Stays on this device.');
+  });
+});
+
+describe('cloudReasonText', () => {
+  it('says why the text goes, with a full stop', () => {
+    expect(cloudReasonText('you asked for the cloud model')).toBe('Goes to the cloud model: you asked for the cloud model.');
+    expect(cloudReasonText('the local model could not answer.')).toBe('Goes to the cloud model: the local model could not answer.');
+    expect(cloudReasonText('  ')).toBeNull();
   });
 });

@@ -1,8 +1,11 @@
-// Pure helpers for the cloud model: the "Cloud model" card in Settings (the features it may be used
-// for, the form's checks), the log of what went out, and the words of a summary's cloud preview;
-// unit-tested in cloud.test.ts.
+// The cloud model on screen: pure helpers for the "Cloud model" card in Settings (the features it
+// may be used for, the form's checks), the log of what went out and the words of a cloud preview
+// (unit-tested in cloud.test.ts); and the preview box itself, which the summary card, Ask and the
+// smart replies share: what would be sent, exactly, before anything is (summary.test.ts,
+// assistant-cloud.test.ts, thread-cloud.test.ts).
 
-import type { CloudCall, CloudPreview, CloudSettings, CloudSettingsInput } from './api';
+import { toCommandError, type CloudCall, type CloudPreview, type CloudSettings, type CloudSettingsInput, type CommandError } from './api';
+import { errorBox, h, loadingBox, replace } from './dom';
 
 /** The features the settings form offers, in its order, with their names on screen. */
 export const CLOUD_FEATURES: readonly { value: string; label: string }[] = [
@@ -115,4 +118,150 @@ export function localPreviewText(reason: string): string {
   const r = reason.trim();
   if (r === '') return 'Stays on this device.';
   return `Stays on this device: ${r}${/[.!?]$/.test(r) ? '' : '.'}`;
+}
+
+/** "Goes to the cloud model: you asked for the cloud model." (null when no reason is given). */
+export function cloudReasonText(reason: string): string | null {
+  const r = reason.trim();
+  if (r === '') return null;
+  return `Goes to the cloud model: ${r}${/[.!?]$/.test(r) ? '' : '.'}`;
+}
+
+/** What a preview offers once it is on screen. */
+export interface CloudPreviewChoice {
+  /** Send (route `cloud`): the request goes to the cloud model. */
+  send: () => void;
+  /** Route `local`: a way to do it on this device instead, on the `…-send` button with this label.
+   * Without it the box only says why the text stays, with Close. */
+  local?: { label: string; run: () => void };
+}
+
+export interface CloudPreviewBoxOptions {
+  /** The ids inside start with it: `${ids}-preview` (the box), `${ids}-send`, `${ids}-cancel`. */
+  ids: string;
+  /** The box closed (Cancel, Close, Escape, or `close()`); `focus`: the focus should go back to
+   * whatever opened it. */
+  onClose: (focus: boolean) => void;
+}
+
+/** "What would be sent to the cloud model": the route, the reason, the personal details sent as
+ * placeholders, the exact text, and Send / Cancel. Nothing is sent by the box itself: Send calls
+ * `choice.send`. Escape (with the focus inside) closes it. The preview text goes in as text only. */
+export class CloudPreviewBox {
+  readonly el: HTMLElement;
+  /** The preview on screen: closing it, opening it again or sending drops a late answer. */
+  private seq = 0;
+
+  constructor(private readonly opts: CloudPreviewBoxOptions) {
+    this.el = h('div', {
+      id: `${opts.ids}-preview`,
+      class: 'summary-cloud-preview',
+      role: 'group',
+      'aria-label': 'What would be sent to the cloud model',
+      tabindex: -1,
+      hidden: true,
+    });
+    this.el.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || e.isComposing || e.defaultPrevented || !this.isOpen()) return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.close(true);
+    });
+  }
+
+  /** On screen and waiting for the user (not while the chosen action runs). */
+  isOpen(): boolean {
+    return !this.el.hidden && !this.el.hasAttribute('aria-busy');
+  }
+
+  /** Shows the box: "Working out…", then the preview `load` returns (or its error, with Try
+   * again). The box takes the focus, not Send: a held Enter must not send. */
+  open(load: () => Promise<CloudPreview>, choice: CloudPreviewChoice): void {
+    const mine = ++this.seq;
+    this.el.hidden = false;
+    this.el.classList.remove('is-local');
+    this.el.removeAttribute('aria-busy');
+    replace(this.el, loadingBox('Working out what would be sent…', 'summary-cloud-loading'));
+    load()
+      .then((p) => {
+        if (mine !== this.seq) return;
+        this.render(p, choice);
+        this.el.focus();
+      })
+      .catch((e: unknown) => {
+        if (mine !== this.seq) return;
+        this.showError(toCommandError(e), () => this.open(load, choice));
+      });
+  }
+
+  /** The chosen action runs: the buttons stop working and a late preview is dropped. */
+  busy(): void {
+    this.seq++;
+    this.el.setAttribute('aria-busy', 'true');
+    for (const b of this.el.querySelectorAll<HTMLButtonElement>('button')) b.disabled = true;
+  }
+
+  /** Closes the box; nothing is sent. */
+  close(focus = false): void {
+    this.seq++;
+    replace(this.el);
+    this.el.hidden = true;
+    this.el.classList.remove('is-local');
+    this.el.removeAttribute('aria-busy');
+    this.opts.onClose(focus);
+  }
+
+  private button(name: 'send' | 'cancel', cls: string, label: string, onclick: () => void): HTMLButtonElement {
+    return h('button', { type: 'button', id: `${this.opts.ids}-${name}`, class: cls, onclick }, label);
+  }
+
+  private render(p: CloudPreview, choice: CloudPreviewChoice): void {
+    const close = () => this.close(true);
+    if (p.route !== 'cloud') {
+      const local = choice.local;
+      this.el.classList.add('is-local');
+      replace(
+        this.el,
+        h('p', { class: 'summary-cloud-local' }, localPreviewText(p.reason)),
+        h(
+          'div',
+          { class: 'summary-cloud-actions' },
+          local ? this.button('send', 'primary', local.label, local.run) : null,
+          this.button('cancel', 'secondary', local ? 'Cancel' : 'Close', close),
+        ),
+      );
+      return;
+    }
+    const reason = cloudReasonText(p.reason);
+    const labelId = `${this.opts.ids}-text-label`;
+    replace(
+      this.el,
+      h('p', { class: 'summary-cloud-headline' }, previewHeadline(p)),
+      reason ? h('p', { class: 'summary-cloud-reason' }, reason) : null,
+      p.placeholders.length > 0
+        ? h(
+            'div',
+            { class: 'summary-cloud-placeholders' },
+            h('p', { class: 'summary-cloud-label' }, `Personal details sent as placeholders (${p.placeholders.length}):`),
+            h('ul', null, ...p.placeholders.map((pair) => h('li', null, placeholderLine(pair)))),
+          )
+        : h('p', { class: 'summary-cloud-label' }, 'No personal details found to replace.'),
+      h('p', { class: 'summary-cloud-label', id: labelId }, 'The text exactly as it would be sent:'),
+      h('pre', { class: 'summary-cloud-text', tabindex: 0, 'aria-labelledby': labelId }, p.text),
+      h(
+        'div',
+        { class: 'summary-cloud-actions' },
+        this.button('send', 'primary', 'Send', choice.send),
+        this.button('cancel', 'secondary', 'Cancel', close),
+      ),
+    );
+  }
+
+  private showError(err: CommandError, retry: () => void): void {
+    replace(
+      this.el,
+      errorBox(err, retry),
+      h('div', { class: 'summary-cloud-actions' }, this.button('cancel', 'secondary', 'Close', () => this.close(true))),
+    );
+  }
 }

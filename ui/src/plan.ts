@@ -159,6 +159,7 @@ export class PlanTurn {
     const body = h(
       'div',
       { class: 'plan-body' },
+      planned.notice ? h('p', { id: 'plan-notice', class: 'plan-notice', role: 'note' }, planned.notice) : null,
       steps.length > 0
         ? h('ol', { class: 'plan-steps' }, ...steps)
         : h('p', { class: 'muted' }, 'The plan has no steps: nothing to do.'),

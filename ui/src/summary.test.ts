@@ -14,7 +14,7 @@ vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => {}) })
 
 import type { CloudPreview, CloudSettings, CommandError, Summary } from './api';
 import { createSummaryCard } from './summary';
-import { installTestDom, settle, type FakeDocument, type FakeNode } from './testdom';
+import { FakeEvent, installTestDom, settle, type FakeDocument, type FakeNode } from './testdom';
 
 type Handler = (args: Record<string, unknown> | undefined) => unknown;
 
@@ -152,6 +152,18 @@ describe('the summary card and the cloud model', () => {
     await settle();
     expect(visible($('#summary-cloud-preview'))).toBe(false);
     expect($('#summary-cloud-send')).toBeNull();
+    expect(cloudSummaries()).toHaveLength(0);
+    expect(doc.activeElement).toBe($('#summary-cloud'));
+  });
+
+  it('Escape closes the preview without sending', async () => {
+    const { $ } = await mount();
+    $('#summary-cloud')!.click();
+    await settle();
+    const ev = new FakeEvent('keydown', { key: 'Escape' });
+    $('#summary-cloud-preview pre')!.dispatchEvent(ev as unknown as Event);
+    expect(ev.defaultPrevented).toBe(true);
+    expect(visible($('#summary-cloud-preview'))).toBe(false);
     expect(cloudSummaries()).toHaveLength(0);
     expect(doc.activeElement).toBe($('#summary-cloud'));
   });

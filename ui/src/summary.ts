@@ -3,7 +3,7 @@
 // nothing is sent before Send is pressed.
 
 import * as api from './api';
-import { localPreviewText, placeholderLine, previewHeadline } from './cloud';
+import { CloudPreviewBox } from './cloud';
 import { errorBox, h, loadingBox, replace } from './dom';
 import { formatDuration, plural } from './format';
 
@@ -34,20 +34,25 @@ export function createSummaryCard(attrs: { id?: string; what: string; idPrefix?:
     },
     'Ask the cloud model',
   );
-  const preview = h('div', { id: id('summary-cloud-preview'), class: 'summary-cloud-preview', hidden: true });
+  const preview = new CloudPreviewBox({
+    ids: id('summary-cloud'),
+    onClose: (focus) => {
+      cloudButton.setAttribute('aria-expanded', 'false');
+      cloudButton.disabled = false;
+      if (focus && !cloudButton.hidden) cloudButton.focus();
+    },
+  });
   const el = h(
     'section',
     { id: attrs.id, class: 'card summary-card', 'aria-live': 'polite', 'aria-label': `Summary of this ${attrs.what}` },
     h('header', { class: 'card-header' }, h('h3', { class: 'card-title' }, 'Summary'), badge),
     body,
-    h('div', { class: 'summary-cloud' }, cloudButton, preview),
+    h('div', { class: 'summary-cloud' }, cloudButton, preview.el),
   );
   /** The summary on screen: a newer load, or a cloud summary, drops answers to older ones. */
   let seq = 0;
   /** The target on screen (only `load` changes it). */
   let loads = 0;
-  /** The preview on screen: closing it or loading another target drops a late answer. */
-  let previewSeq = 0;
   let target: { kind: api.SummaryKind; id: string | null } | null = null;
 
   const show = (s: api.Summary) => {
@@ -55,21 +60,11 @@ export function createSummaryCard(attrs: { id?: string; what: string; idPrefix?:
     replace(body, ...render(s));
   };
 
-  const closePreview = (focus: boolean) => {
-    previewSeq++;
-    replace(preview);
-    preview.hidden = true;
-    preview.classList.remove('is-local');
-    cloudButton.setAttribute('aria-expanded', 'false');
-    cloudButton.disabled = false;
-    if (focus && !cloudButton.hidden) cloudButton.focus();
-  };
-
   const load = (kind: api.SummaryKind, targetId: string | null) => {
     const mine = ++seq;
     const loadMine = ++loads;
     target = { kind, id: targetId };
-    closePreview(false);
+    preview.close(false);
     el.setAttribute('aria-busy', 'true');
     replace(
       body,
@@ -104,68 +99,16 @@ export function createSummaryCard(attrs: { id?: string; what: string; idPrefix?:
   const openPreview = () => {
     if (!target) return;
     const { kind, id: targetId } = target;
-    const mine = ++previewSeq;
-    preview.hidden = false;
     cloudButton.setAttribute('aria-expanded', 'true');
     cloudButton.disabled = true;
-    replace(preview, loadingBox('Working out what would be sent…', 'summary-cloud-loading'));
-    api
-      .summaryCloudPreview(kind, targetId)
-      .then((p) => {
-        if (mine !== previewSeq) return;
-        const cancel = h(
-          'button',
-          { type: 'button', id: id('summary-cloud-cancel'), class: 'secondary', onclick: () => closePreview(true) },
-          p.route === 'cloud' ? 'Cancel' : 'Close',
-        );
-        if (p.route !== 'cloud') {
-          preview.classList.add('is-local');
-          replace(
-            preview,
-            h('p', { class: 'summary-cloud-local' }, localPreviewText(p.reason)),
-            h('div', { class: 'summary-cloud-actions' }, cancel),
-          );
-          cancel.focus();
-          return;
-        }
-        const send = h(
-          'button',
-          { type: 'button', id: id('summary-cloud-send'), class: 'primary', onclick: () => sendToCloud(kind, targetId) },
-          'Send',
-        );
-        replace(
-          preview,
-          h('p', { class: 'summary-cloud-headline' }, previewHeadline(p)),
-          p.placeholders.length > 0
-            ? h(
-                'div',
-                { class: 'summary-cloud-placeholders' },
-                h('p', { class: 'summary-cloud-label' }, `Personal details sent as placeholders (${p.placeholders.length}):`),
-                h('ul', null, ...p.placeholders.map((pair) => h('li', null, placeholderLine(pair)))),
-              )
-            : h('p', { class: 'summary-cloud-label' }, 'No personal details found to replace.'),
-          h('p', { class: 'summary-cloud-label', id: id('summary-cloud-text-label') }, 'The text exactly as it would be sent:'),
-          h('pre', { class: 'summary-cloud-text', tabindex: 0, 'aria-labelledby': id('summary-cloud-text-label') }, p.text),
-          h('div', { class: 'summary-cloud-actions' }, send, cancel),
-        );
-        send.focus();
-      })
-      .catch((e) => {
-        if (mine !== previewSeq) return;
-        replace(
-          preview,
-          errorBox(api.toCommandError(e), openPreview),
-          h('div', { class: 'summary-cloud-actions' }, h('button', { type: 'button', id: id('summary-cloud-cancel'), class: 'secondary', onclick: () => closePreview(true) }, 'Close')),
-        );
-      });
+    preview.open(() => api.summaryCloudPreview(kind, targetId), { send: () => sendToCloud(kind, targetId) });
   };
 
   /** Send: the cloud model writes the summary (or, when the router keeps it here or the server
    * cannot be reached, the local model, and the notice says why). */
   const sendToCloud = (kind: api.SummaryKind, targetId: string | null) => {
     const mine = ++seq;
-    const previewMine = ++previewSeq;
-    for (const b of preview.querySelectorAll<HTMLButtonElement>('button')) b.disabled = true;
+    preview.busy();
     el.setAttribute('aria-busy', 'true');
     replace(body, loadingBox('Asking the cloud model…', 'summary-loading'));
     api
@@ -173,12 +116,12 @@ export function createSummaryCard(attrs: { id?: string; what: string; idPrefix?:
       .then((s) => {
         if (mine !== seq) return;
         show(s);
-        closePreview(true);
+        preview.close(true);
       })
       .catch((e) => {
         if (mine !== seq) return;
         replace(body, errorBox(api.toCommandError(e), () => load(kind, targetId)));
-        if (previewMine === previewSeq) closePreview(true);
+        preview.close(true);
       })
       .finally(() => {
         if (mine === seq) el.removeAttribute('aria-busy');

@@ -1,10 +1,12 @@
 // One conversation: its messages, a machine-written summary, suggested replies and a draft, which
-// Send saves and, once the user says yes, hands to the outbox.
+// Send saves and, once the user says yes, hands to the outbox. When a cloud model is set, the
+// replies can come from it: what would be sent is shown first, and nothing goes before Send.
 
 import { filedInText } from './actions';
 import * as api from './api';
 import type { App, ViewName } from './app';
 import { VIEW_TITLES } from './app';
+import { CloudPreviewBox } from './cloud';
 import { ICONS, append, emptyBox, errorBox, h, icon, loadingBox, replace } from './dom';
 import { formatBytes, formatFullDate, isoDate, mailboxFull, mailboxName, plural } from './format';
 import { currentKeymap } from './keys';
@@ -175,6 +177,26 @@ export class ThreadView {
       },
       icon(ICONS.refresh),
     );
+    const cloudButton = h(
+      'button',
+      {
+        type: 'button',
+        id: 'reply-cloud',
+        class: 'secondary summary-cloud-button',
+        hidden: true,
+        'aria-expanded': 'false',
+        'aria-controls': 'reply-cloud-preview',
+      },
+      'Suggestions from the cloud model',
+    );
+    const cloudBox = new CloudPreviewBox({
+      ids: 'reply-cloud',
+      onClose: (focus) => {
+        cloudButton.setAttribute('aria-expanded', 'false');
+        cloudButton.disabled = false;
+        if (focus && !cloudButton.hidden) cloudButton.focus();
+      },
+    });
     const section = h(
       'section',
       { class: 'replies', 'aria-labelledby': 'replies-title' },
@@ -185,8 +207,16 @@ export class ThreadView {
         refresh,
       ),
       body,
+      h('div', { class: 'summary-cloud reply-cloud' }, cloudButton, cloudBox.el),
       draftArea,
     );
+    // Escape closes the cloud preview (before it would take the view back).
+    section.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || e.isComposing || e.defaultPrevented || !cloudBox.isOpen()) return;
+      e.preventDefault();
+      e.stopPropagation();
+      cloudBox.close(true);
+    });
 
     const showDraft = (draft: api.Draft, status: string, focus: boolean) => {
       if (mine !== this.seq) return;
@@ -394,50 +424,97 @@ export class ThreadView {
       if (focus) editor.focus();
     };
 
-    const load = (fresh: boolean) => {
+    /** The suggestions on screen: a newer request drops the answer to an older one. */
+    let replySeq = 0;
+    const showReplies = (r: api.SmartReply) => {
+      // Where they were written, and why (e.g. the cloud could not be reached): under the chips.
+      const notice = r.notice ? h('p', { class: 'reply-notice', role: 'note' }, r.notice) : null;
+      if (r.suggestions.length === 0) {
+        replace(body, h('p', { id: 'reply-none', class: 'muted' }, r.reason ?? 'No suggestions for this message.'), notice);
+        return;
+      }
+      const chips = r.suggestions.map((text, index) =>
+        h('button', { type: 'button', class: 'reply-chip', 'data-index': index }, text),
+      );
+      const group = h('div', { id: 'reply-chips', role: 'group', 'aria-label': 'Suggested replies' }, ...chips);
+      const pickError = h('div', { class: 'pick-error' });
+      chips.forEach((chip, index) =>
+        chip.addEventListener('click', () => {
+          chips.forEach((c) => (c.disabled = true));
+          chip.classList.add('picked');
+          replace(pickError, loadingBox('Writing the draft…'));
+          api
+            .pickReply(latest.id, index)
+            .then((draft) => {
+              replace(pickError);
+              showDraft(draft, 'Draft saved', true);
+            })
+            .catch((e) => replace(pickError, errorBox(api.toCommandError(e))))
+            .finally(() => {
+              chips.forEach((c) => (c.disabled = false));
+              chip.classList.remove('picked');
+            });
+        }),
+      );
+      const by = r.route === 'cloud' ? 'Written by the cloud model' : 'Machine-written suggestions';
+      replace(body, group, notice, pickError, h('p', { class: 'hint' }, `${by}: pick one to start a draft you can edit.`));
+    };
+
+    /** A newer request (or thread) took over: the answer is dropped (and a cloud preview waiting on
+     * it closes). */
+    const stale = (mySeq: number, cloud: boolean): boolean => {
+      if (mine !== this.seq) return true;
+      if (mySeq === replySeq) return false;
+      if (cloud) cloudBox.close(false);
+      return true;
+    };
+
+    /** Suggestions on this device, or (`cloud`, after its preview) from the cloud model. */
+    const load = (fresh: boolean, cloud = false) => {
+      const mySeq = ++replySeq;
       refresh.disabled = true;
-      replace(body, loadingBox('Thinking of replies…', 'replies-loading'));
+      replace(body, loadingBox(cloud ? 'Asking the cloud model for replies…' : 'Thinking of replies…', 'replies-loading'));
       api
-        .smartReply(latest.id, fresh)
+        .smartReply(latest.id, fresh, cloud)
         .then((r) => {
-          if (mine !== this.seq) return;
-          if (r.suggestions.length === 0) {
-            replace(body, h('p', { id: 'reply-none', class: 'muted' }, r.reason ?? 'No suggestions for this message.'));
-            return;
-          }
-          const chips = r.suggestions.map((text, index) =>
-            h('button', { type: 'button', class: 'reply-chip', 'data-index': index }, text),
-          );
-          const group = h('div', { id: 'reply-chips', role: 'group', 'aria-label': 'Suggested replies' }, ...chips);
-          const pickError = h('div', { class: 'pick-error' });
-          chips.forEach((chip, index) =>
-            chip.addEventListener('click', () => {
-              chips.forEach((c) => (c.disabled = true));
-              chip.classList.add('picked');
-              replace(pickError, loadingBox('Writing the draft…'));
-              api
-                .pickReply(latest.id, index)
-                .then((draft) => {
-                  replace(pickError);
-                  showDraft(draft, 'Draft saved', true);
-                })
-                .catch((e) => replace(pickError, errorBox(api.toCommandError(e))))
-                .finally(() => {
-                  chips.forEach((c) => (c.disabled = false));
-                  chip.classList.remove('picked');
-                });
-            }),
-          );
-          replace(body, group, pickError, h('p', { class: 'hint' }, 'Machine-written suggestions: pick one to start a draft you can edit.'));
+          if (stale(mySeq, cloud)) return;
+          showReplies(r);
+          if (cloud) cloudBox.close(true);
         })
         .catch((e) => {
-          if (mine !== this.seq) return;
-          replace(body, errorBox(api.toCommandError(e), () => load(fresh)));
+          if (stale(mySeq, cloud)) return;
+          // Trying the cloud again shows its preview again: nothing is sent without Send.
+          replace(body, errorBox(api.toCommandError(e), cloud ? openCloud : () => load(fresh)));
+          if (cloud) cloudBox.close(true);
         })
         .finally(() => {
-          refresh.disabled = false;
+          if (mySeq === replySeq) refresh.disabled = false;
         });
     };
+
+    /** "Suggestions from the cloud model": what would be sent, sending nothing. */
+    const openCloud = () => {
+      if (mine !== this.seq) return;
+      cloudButton.setAttribute('aria-expanded', 'true');
+      cloudButton.disabled = true;
+      cloudBox.open(() => api.replyCloudPreview(latest.id), {
+        send: () => {
+          cloudBox.busy();
+          load(true, true);
+        },
+      });
+    };
+    cloudButton.addEventListener('click', openCloud);
+
+    // The cloud button is there only while a cloud model is set.
+    api
+      .cloudSettings()
+      .then((cloud) => {
+        if (mine === this.seq) cloudButton.hidden = cloud === null;
+      })
+      .catch(() => {
+        if (mine === this.seq) cloudButton.hidden = true;
+      });
     load(false);
 
     // A draft already written for this message opens in the editor.

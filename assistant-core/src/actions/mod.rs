@@ -13,6 +13,7 @@ pub mod when;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
+use crate::cloud::Reasons;
 use crate::error::{CoreError, Result};
 use crate::library::{blocking, Library};
 use crate::store::Store;
@@ -203,11 +204,14 @@ pub struct ProposedStep {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Proposer {
-    /// The rules when they read the whole request, else the model.
+    /// The rules when they read the whole request, else the local model, else (when its plan
+    /// fails and the privacy router allows actions) the cloud model.
     #[default]
     Auto,
     Rules,
     Model,
+    /// The cloud model, when the privacy router allows actions; else the local model.
+    Cloud,
 }
 
 /// What to plan.
@@ -235,6 +239,9 @@ pub struct PlannedRequest {
     pub steps: Vec<StepPreview>,
     pub proposed_by: Proposer,
     pub elapsed_ms: f64,
+    /// Said beside the plan: the cloud model proposed it (and what went out), or why it was
+    /// proposed on this device after all.
+    pub notice: Option<String>,
 }
 
 impl Assistant {
@@ -255,9 +262,11 @@ impl Assistant {
             None => None,
         };
         let by_rules = match request.proposer {
-            Proposer::Model => None,
+            Proposer::Model | Proposer::Cloud => None,
             _ => rules::propose(&instruction),
         };
+        let open = request.message.is_some();
+        let mut notice = None;
         let (steps, proposed_by) = match (by_rules, request.proposer) {
             (Some(steps), _) => (steps, Proposer::Rules),
             (None, Proposer::Rules) => {
@@ -265,10 +274,55 @@ impl Assistant {
                     "the rules do not read \"{instruction}\""
                 )))
             }
-            (None, _) => (
-                propose::propose(self, &instruction, request.message.is_some()).await?,
+            (None, Proposer::Model) => (
+                propose::propose(self, &instruction, open).await?,
                 Proposer::Model,
             ),
+            (None, Proposer::Cloud) => {
+                match propose::propose_in_cloud(self, &instruction, open, Reasons::USER_ASKED)
+                    .await?
+                {
+                    propose::CloudProposal::Steps(steps, said) => {
+                        notice = Some(said);
+                        (steps, Proposer::Cloud)
+                    }
+                    propose::CloudProposal::Stayed(said) => {
+                        notice = said;
+                        (
+                            propose::propose(self, &instruction, open).await?,
+                            Proposer::Model,
+                        )
+                    }
+                }
+            }
+            (None, Proposer::Auto) => {
+                let local = propose::propose(self, &instruction, open).await;
+                let failed = match &local {
+                    Ok(steps) => steps.iter().any(|s| s.kind.is_none()),
+                    Err(CoreError::Engine(_) | CoreError::Unsupported(_)) => true,
+                    Err(_) => false,
+                };
+                let mut by_cloud = None;
+                if failed && self.settings()?.cloud.is_some() {
+                    let reasons = Reasons {
+                        local_answer_failed: true,
+                        ..Reasons::default()
+                    };
+                    match propose::propose_in_cloud(self, &instruction, open, reasons).await? {
+                        propose::CloudProposal::Steps(steps, said) => {
+                            notice = Some(format!(
+                                "The local model could not read the request. {said}"
+                            ));
+                            by_cloud = Some(steps);
+                        }
+                        propose::CloudProposal::Stayed(said) => notice = said,
+                    }
+                }
+                match by_cloud {
+                    Some(steps) => (steps, Proposer::Cloud),
+                    None => (local?, Proposer::Model),
+                }
+            }
         };
         let (plan, steps) = resolve(&library, steps, context, now).await?;
         Ok(PlannedRequest {
@@ -276,6 +330,7 @@ impl Assistant {
             steps,
             proposed_by,
             elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+            notice,
         })
     }
 }

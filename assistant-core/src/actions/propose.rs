@@ -6,6 +6,7 @@
 use serde::Deserialize;
 
 use super::{ActionKind, ProposedStep};
+use crate::cloud::Reasons;
 use crate::engine::{ChatMessage, GenerationRequest, OutputConstraint, Priority};
 use crate::error::{CoreError, Result};
 use crate::Assistant;
@@ -296,6 +297,51 @@ pub(super) async fn propose(
     let steps = parse(&text)?;
     check_sending(instruction, &steps)?;
     Ok(steps)
+}
+
+/// What asking the cloud model for a plan came to.
+pub(super) enum CloudProposal {
+    /// Its steps, and the notice saying what went out.
+    Steps(Vec<ProposedStep>, String),
+    /// Nothing went (or it failed): the notice says why, when the user asked for the cloud.
+    Stayed(Option<String>),
+}
+
+/// The cloud model's plan for `instruction`, held to the same schema, when the privacy router
+/// allows actions. Only the request goes out (no mail or note text), personal data in it as
+/// placeholders put back in the plan; the call is logged.
+pub(super) async fn propose_in_cloud(
+    assistant: &Assistant,
+    instruction: &str,
+    message_open: bool,
+    reasons: Reasons,
+) -> Result<CloudProposal> {
+    let preview = assistant
+        .cloud_preview_of("actions", &[], reasons, instruction)
+        .await?;
+    if !preview.goes_to_cloud() {
+        return Ok(CloudProposal::Stayed(crate::cloud::stayed_notice(
+            &preview.route,
+            reasons,
+        )));
+    }
+    let request = build_request(&preview.text, message_open);
+    let answer = assistant
+        .cloud_answer("actions", request, &[], preview.placeholders.len())
+        .await;
+    let steps = answer.and_then(|text| {
+        tracing::debug!(%instruction, plan = %text, "the cloud model's proposal");
+        let steps = parse(&crate::privacy::restore(&text, &preview.placeholders))?;
+        check_sending(instruction, &steps)?;
+        Ok(steps)
+    });
+    match steps {
+        Ok(steps) => Ok(CloudProposal::Steps(steps, preview.sent_notice())),
+        Err(e) if reasons.user_asked => Ok(CloudProposal::Stayed(Some(
+            crate::cloud::fallback_notice(&e),
+        ))),
+        Err(_) => Ok(CloudProposal::Stayed(None)),
+    }
 }
 
 #[cfg(test)]

@@ -141,6 +141,10 @@ fn is(w: &Word, options: &[&str]) -> bool {
     options.contains(&w.low.as_str())
 }
 
+fn is_any(w: &str, options: &[&str]) -> bool {
+    options.contains(&w)
+}
+
 fn position(ws: &[Word], options: &[&str]) -> Option<usize> {
     ws.iter().position(|w| is(w, options))
 }
@@ -247,6 +251,8 @@ fn verb(ws: &[Word]) -> Option<(Option<ActionKind>, usize)> {
             k(ActionKind::Compose, 1)
         }
         ("compose", _, _) => k(ActionKind::Compose, 1),
+        // "write to X saying ...", "message X saying ..."
+        ("write", "to", _) => k(ActionKind::Compose, 1),
         ("email" | "e-mail", _, _) => k(ActionKind::Compose, 1),
         ("reply" | "respond" | "answer", _, _) => k(ActionKind::Reply, 1),
         ("archive", _, _) => k(ActionKind::Archive, 1),
@@ -270,7 +276,28 @@ fn verb(ws: &[Word]) -> Option<(Option<ActionKind>, usize)> {
             k(ActionKind::Summarize, 1)
         }
         ("sum", "up", _) => k(ActionKind::Summarize, 2),
-        ("give", "me", "a") if w(3) == "summary" => k(ActionKind::Summarize, 5.min(ws.len())),
+        ("catch", "me", "up") => k(ActionKind::Summarize, 3),
+        ("fill", "me", "in") => k(ActionKind::Summarize, 3),
+        ("brief", "me", _) => k(ActionKind::Summarize, 2),
+        ("give", "me", "a" | "the") => {
+            // "give me a (quick|short|brief) summary|recap|rundown|gist (of)"
+            let mut n = 3;
+            while is_any(w(n), &["quick", "short", "brief", "one-line", "fast"]) {
+                n += 1;
+            }
+            if is_any(
+                w(n),
+                &["summary", "recap", "rundown", "gist", "tldr", "overview"],
+            ) {
+                n += 1;
+                if w(n) == "of" {
+                    n += 1;
+                }
+                k(ActionKind::Summarize, n)
+            } else {
+                None
+            }
+        }
         ("open" | "show" | "display" | "read", _, _) => {
             k(ActionKind::Open, if w(1) == "me" { 2 } else { 1 })
         }
@@ -510,7 +537,15 @@ fn clause_step(ws: &[Word], later: bool) -> Option<ProposedStep> {
                 ActionKind::Move => {
                     let at = position(rest, &["to", "into", "in", "under"])?;
                     let mut s = at + 1;
-                    while s < rest.len() && is(&rest[s], &["the", "my", "folder"]) {
+                    // "to the folder X", "into a folder called X", "in my folder named X"
+                    while s < rest.len()
+                        && is(
+                            &rest[s],
+                            &[
+                                "the", "my", "a", "new", "folder", "called", "named", "titled",
+                            ],
+                        )
+                    {
                         s += 1;
                     }
                     let mut end = rest.len();
@@ -638,6 +673,10 @@ fn people(ws: &[Word]) -> Vec<String> {
         .collect()
 }
 
+fn possessive(w: &Word) -> bool {
+    w.raw.ends_with("'s") || w.raw.ends_with("’s")
+}
+
 /// Reads the messages a clause names from its start: "the 3 most recent emails from Kenneth
 /// (about X)", "this email", "it", "the latest from Tana", "the note Budget". Returns how many
 /// words it used.
@@ -710,16 +749,15 @@ fn select(ws: &[Word], step: &mut ProposedStep, later: bool) -> usize {
             i = end;
             continue;
         }
-        // "Kenneth's latest email"
-        if w.raw.ends_with("'s") || w.raw.ends_with("’s") {
-            step.from = Some(
-                w.raw
-                    .trim_end_matches("'s")
-                    .trim_end_matches("’s")
-                    .to_string(),
-            );
-            i += 1;
-            continue;
+        // "Kenneth's latest email", "Kenneth Lay's 2 newest emails": a name of up to four
+        // words ending in a possessive.
+        if let Some(k) = (i..ws.len().min(i + 4)).find(|&k| possessive(&ws[k])) {
+            if ws[i..k].iter().all(|w| !is(w, STOP) && !is(w, MAIL_NOUNS)) {
+                step.from = span(&ws[i..=k])
+                    .map(|s| s.trim_end_matches("'s").trim_end_matches("’s").to_string());
+                i = k + 1;
+                continue;
+            }
         }
         break;
     }
@@ -750,6 +788,33 @@ mod tests {
         assert_eq!((s.from.as_deref(), s.count), (Some("Kenneth Lay"), Some(1)));
         assert_eq!(s.to, vec!["Sara Lindqvist".to_string(), "Tom".to_string()]);
         assert_eq!(s.text.as_deref(), Some("FYI"));
+    }
+
+    #[test]
+    fn possessive_names_synonyms_and_folder_phrases_read_without_a_model() {
+        let s = one("Send Kenneth Lay's 2 newest emails to Sara");
+        assert_eq!(s.kind, Some(ActionKind::Forward));
+        assert_eq!((s.from.as_deref(), s.count), (Some("Kenneth Lay"), Some(2)));
+        assert_eq!(s.to, vec!["Sara".to_string()]);
+        let s = one("Reply to Tana Jones's latest email saying see you then");
+        assert_eq!(
+            (s.kind, s.from.as_deref()),
+            (Some(ActionKind::Reply), Some("Tana Jones"))
+        );
+        assert_eq!(s.text.as_deref(), Some("see you then"));
+        let s = one("Catch me up on the 2 latest emails from Priya");
+        assert_eq!((s.kind, s.count), (Some(ActionKind::Summarize), Some(2)));
+        let s = one("Give me a quick summary of this email");
+        assert_eq!((s.kind, s.this), (Some(ActionKind::Summarize), true));
+        let s = one("Write to sara@northwind.example saying the files are in");
+        assert_eq!(s.kind, Some(ActionKind::Compose));
+        assert_eq!(s.to, vec!["sara@northwind.example".to_string()]);
+        let s = one("Put the latest email from Priya in a folder called Supplier contracts");
+        assert_eq!(s.kind, Some(ActionKind::Move));
+        assert_eq!(s.folder.as_deref(), Some("Supplier contracts"));
+        // A possessive that is not a sender stays out: the name must come before the mail noun.
+        assert!(propose("Forward the email to Sara's assistant")
+            .is_none_or(|steps| steps[0].from.is_none()));
     }
 
     #[test]
