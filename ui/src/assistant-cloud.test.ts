@@ -2,21 +2,18 @@
 // (testdom.ts) with the Tauri IPC mocked: the restart and done events, the cloud badge and notice,
 // and "Ask the cloud model" (the preview first; nothing is asked before Send).
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 
-const { invoke } = vi.hoisted(() => ({ invoke: vi.fn() }));
-vi.mock('@tauri-apps/api/core', () => ({
-  invoke,
-  Channel: class {
-    onmessage: ((m: unknown) => void) | null = null;
-  },
-}));
-vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => {}) }));
+import { invoke as ipc } from '@tauri-apps/api/core';
+// The IPC mock in ui/__mocks__/@tauri-apps/api.
+vi.mock('@tauri-apps/api/core');
+vi.mock('@tauri-apps/api/event');
+const invoke = ipc as unknown as Mock;
 
 import type { AskEvent, Citation, CloudPreview, CloudSettings, CommandError } from './api';
 import type { App } from './app';
 import { AssistantView } from './assistant';
-import { FakeEvent, installTestDom, settle, type FakeDocument, type FakeNode } from './testdom';
+import { installTestDom, settle, type FakeDocument, type FakeNode, text, visible, key } from './testdom';
 
 type Handler = (args: Record<string, unknown> | undefined) => unknown;
 
@@ -78,18 +75,11 @@ async function mount(): Promise<{ view: AssistantView; $: (sel: string) => HTMLE
   };
 }
 
-function key(target: HTMLElement, k: string): void {
-  target.dispatchEvent(new FakeEvent('keydown', { key: k }) as unknown as Event);
-}
-
 function submit($: (sel: string) => HTMLElement | null, text: string): void {
   const input = $('#ask-input') as HTMLTextAreaElement;
   input.value = text;
   key(input, 'Enter');
 }
-
-const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
-const visible = (el: HTMLElement | null) => el !== null && !el.hidden;
 
 beforeEach(() => {
   doc = installTestDom();

@@ -1,20 +1,17 @@
 // The Assistant screen's Do mode, in the small test DOM (testdom.ts) with the Tauri IPC mocked.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 
-const { invoke } = vi.hoisted(() => ({ invoke: vi.fn() }));
-vi.mock('@tauri-apps/api/core', () => ({
-  invoke,
-  Channel: class {
-    onmessage: ((m: unknown) => void) | null = null;
-  },
-}));
-vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => {}) }));
+import { invoke as ipc } from '@tauri-apps/api/core';
+// The IPC mock in ui/__mocks__/@tauri-apps/api.
+vi.mock('@tauri-apps/api/core');
+vi.mock('@tauri-apps/api/event');
+const invoke = ipc as unknown as Mock;
 
 import type { AuditEntry, CommandError, PlannedRequest, Reminder, StepOutcome, Thread } from './api';
 import type { App } from './app';
 import { AssistantView } from './assistant';
-import { FakeEvent, installTestDom, settle, type FakeDocument, type FakeNode } from './testdom';
+import { installTestDom, settle, type FakeDocument, type FakeNode, text, key } from './testdom';
 import { ThreadView } from './thread';
 
 type Handler = (args: Record<string, unknown> | undefined) => unknown;
@@ -102,18 +99,12 @@ function mount(): { view: AssistantView; $: (sel: string) => HTMLElement | null;
   };
 }
 
-function key(target: HTMLElement, k: string): void {
-  target.dispatchEvent(new FakeEvent('keydown', { key: k }) as unknown as Event);
-}
-
 /** Types into the Assistant's input and presses Enter. */
 function submit($: (sel: string) => HTMLElement | null, text: string): void {
   const input = $('#ask-input') as HTMLTextAreaElement;
   input.value = text;
   key(input, 'Enter');
 }
-
-const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
 
 beforeEach(() => {
   doc = installTestDom();

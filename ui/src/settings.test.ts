@@ -1,20 +1,17 @@
 // Settings' "Cloud model" card, in the small test DOM (testdom.ts) with the Tauri IPC mocked.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 
-const { invoke } = vi.hoisted(() => ({ invoke: vi.fn() }));
-vi.mock('@tauri-apps/api/core', () => ({
-  invoke,
-  Channel: class {
-    onmessage: ((m: unknown) => void) | null = null;
-  },
-}));
-vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => {}) }));
+import { invoke as ipc } from '@tauri-apps/api/core';
+// The IPC mock in ui/__mocks__/@tauri-apps/api.
+vi.mock('@tauri-apps/api/core');
+vi.mock('@tauri-apps/api/event');
+const invoke = ipc as unknown as Mock;
 
 import type { CloudCall, CloudSettings, CommandError } from './api';
 import type { App } from './app';
 import { SettingsView } from './settings';
-import { installTestDom, settle, type FakeDocument, type FakeNode } from './testdom';
+import { installTestDom, settle, type FakeDocument, type FakeNode, text } from './testdom';
 
 type Handler = (args: Record<string, unknown> | undefined) => unknown;
 
@@ -43,7 +40,6 @@ async function mount(): Promise<{ view: SettingsView; $: (sel: string) => HTMLEl
   };
 }
 
-const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
 const input = (el: HTMLElement | null) => el as HTMLInputElement;
 
 function type(el: HTMLElement | null, value: string): void {

@@ -1,20 +1,17 @@
 // The summary card's "Ask the cloud model", in the small test DOM (testdom.ts) with the Tauri IPC
 // mocked: the preview first, nothing sent before Send.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 
-const { invoke } = vi.hoisted(() => ({ invoke: vi.fn() }));
-vi.mock('@tauri-apps/api/core', () => ({
-  invoke,
-  Channel: class {
-    onmessage: ((m: unknown) => void) | null = null;
-  },
-}));
-vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => {}) }));
+import { invoke as ipc } from '@tauri-apps/api/core';
+// The IPC mock in ui/__mocks__/@tauri-apps/api.
+vi.mock('@tauri-apps/api/core');
+vi.mock('@tauri-apps/api/event');
+const invoke = ipc as unknown as Mock;
 
 import type { CloudPreview, CloudSettings, CommandError, Summary } from './api';
 import { createSummaryCard } from './summary';
-import { FakeEvent, installTestDom, settle, type FakeDocument, type FakeNode } from './testdom';
+import { FakeEvent, installTestDom, settle, type FakeDocument, type FakeNode, text, visible } from './testdom';
 
 type Handler = (args: Record<string, unknown> | undefined) => unknown;
 
@@ -69,9 +66,6 @@ async function mount(): Promise<{ $: (sel: string) => HTMLElement | null; $$: (s
     $$: (sel) => [...card.el.querySelectorAll<HTMLElement>(sel)],
   };
 }
-
-const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
-const visible = (el: HTMLElement | null) => el !== null && !el.hidden;
 
 beforeEach(() => {
   doc = installTestDom();

@@ -519,3 +519,14 @@ export function installTestDom(): FakeDocument {
 export async function settle(rounds = 4): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 0));
 }
+
+/** An element's text with runs of white space as one space, as a reader sees it. */
+export const text = (el: Element | null): string => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+
+/** The element exists and is not hidden. */
+export const visible = (el: HTMLElement | null): boolean => el !== null && !el.hidden;
+
+/** A key pressed on `target`. */
+export function key(target: HTMLElement, k: string): void {
+  target.dispatchEvent(new FakeEvent('keydown', { key: k }) as unknown as Event);
+}

@@ -2,20 +2,17 @@
 // the Tauri IPC mocked: the preview first, nothing sent before Send, then the cloud's chips and the
 // router's notice.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 
-const { invoke } = vi.hoisted(() => ({ invoke: vi.fn() }));
-vi.mock('@tauri-apps/api/core', () => ({
-  invoke,
-  Channel: class {
-    onmessage: ((m: unknown) => void) | null = null;
-  },
-}));
-vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => {}) }));
+import { invoke as ipc } from '@tauri-apps/api/core';
+// The IPC mock in ui/__mocks__/@tauri-apps/api.
+vi.mock('@tauri-apps/api/core');
+vi.mock('@tauri-apps/api/event');
+const invoke = ipc as unknown as Mock;
 
 import type { CloudPreview, CloudSettings, CommandError, Message, SmartReply, Thread } from './api';
 import type { App } from './app';
-import { FakeEvent, installTestDom, settle, type FakeDocument, type FakeNode } from './testdom';
+import { FakeEvent, installTestDom, settle, type FakeDocument, type FakeNode, text, visible } from './testdom';
 import { ThreadView } from './thread';
 
 type Handler = (args: Record<string, unknown> | undefined) => unknown;
@@ -91,8 +88,6 @@ async function mount(): Promise<{ view: ThreadView; $: (sel: string) => HTMLElem
   };
 }
 
-const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
-const visible = (el: HTMLElement | null) => el !== null && !el.hidden;
 const cloudReplies = () => calls('smart_reply').filter((a) => a?.cloud === true);
 
 beforeEach(() => {
