@@ -576,7 +576,23 @@ fn ask_reply_summaries_and_plans_go_to_the_cloud_model_only_as_the_privacy_route
         "{s}"
     );
 
-    // A plan from the cloud model: only the request goes out, no mail or note text.
+    // A plan from the cloud model: only the request goes out, no mail or note text. The preview
+    // shows it first and sends nothing.
+    let sent = calls().len();
+    let p = run(&[
+        "do",
+        "--proposer",
+        "cloud",
+        "--preview",
+        "forward the newest email from Priya to sara@northwind.example",
+    ]);
+    assert_eq!(p["route"]["to"], "cloud", "{p}");
+    assert_eq!(
+        p["text"],
+        "forward the newest email from Priya to [EMAIL_1]",
+        "{p}"
+    );
+    assert_eq!(calls().len(), sent, "a preview sends nothing");
     let out = assistant(
         d,
         &[

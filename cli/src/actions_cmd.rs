@@ -35,6 +35,10 @@ pub struct DoArgs {
     /// only the request goes out, never mail or notes).
     #[arg(long, default_value = "auto", value_parser = ["auto", "rules", "model", "cloud"])]
     proposer: String,
+    /// With --proposer cloud: show exactly what would be sent to the cloud model (the request,
+    /// personal data as placeholders) and where, and send nothing.
+    #[arg(long, conflicts_with = "batch")]
+    preview: bool,
     /// Plan every request of FILE (JSON lines: {"instruction": ..., "message": ...}) with the
     /// model loaded once; one JSON line out per request. Needs --dry-run.
     #[arg(long, value_name = "FILE", requires = "dry_run")]
@@ -88,6 +92,16 @@ pub async fn run(assistant: &Assistant, args: DoArgs, json: bool) -> Result<(), 
         return batch(assistant, file, now, proposer).await;
     }
     let instruction = args.instruction.join(" ");
+    if args.preview {
+        if proposer != Proposer::Cloud {
+            return Err(CoreError::InvalidRequest(
+                "--preview shows what the cloud model would get: use it with --proposer cloud".into(),
+            ));
+        }
+        let p = assistant.plan_cloud_preview(&instruction).await?;
+        output::print(json, &p, || crate::cloud_cmd::describe_preview(&p));
+        return Ok(());
+    }
     let planned = assistant
         .plan(PlanRequest {
             instruction: instruction.clone(),

@@ -335,6 +335,15 @@ impl Assistant {
     }
 }
 
+impl Assistant {
+    /// What asking the cloud model for a plan of `instruction` would send (the request alone,
+    /// personal data as placeholders), and where it would go; nothing is sent.
+    pub async fn plan_cloud_preview(&self, instruction: &str) -> Result<crate::cloud::CloudPreview> {
+        self.cloud_preview_of("actions", &[], Reasons::USER_ASKED, instruction.trim())
+            .await
+    }
+}
+
 impl Library {
     /// A message's store id from `m12` or its Message-ID (with or without angle brackets).
     pub async fn message_key(&self, id: &str) -> Result<i64> {
